@@ -1,0 +1,282 @@
+package generator
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+const (
+	readBufferSize = 8 << 10
+	// Back-off between failed dials, so a vanished target costs no CPU.
+	minBackoff = 10 * time.Millisecond
+	maxBackoff = time.Second
+)
+
+var errEmptyRequest = errors.New("script returned an empty request")
+
+// longAgo is a deadline in the past, used to interrupt blocked I/O.
+var longAgo = time.Unix(1, 0)
+
+// countingReader counts every byte read from the server.
+type countingReader struct {
+	r io.Reader
+	n uint64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += uint64(n)
+	return n, err
+}
+
+// conn is one connection: a goroutine that owns its socket, buffers and
+// counters and sends one request (or one pipelined batch) at a time.
+type conn struct {
+	th    *thread
+	index int
+
+	ncMu sync.Mutex // guards nc against the monitor's interrupts
+	nc   net.Conn
+	in   countingReader
+	br   *bufio.Reader
+	resp fasthttp.Response
+
+	batch    []sample
+	lastSent time.Duration // run clock at the last flush
+	totals   ThreadTotals
+	late     uint64
+	// schedule is the open-loop send time of the next request, on the run clock.
+	schedule time.Duration
+	interval time.Duration
+
+	// Published for the thread's monitor: plain stores by the owner, loads by
+	// the monitor, so nothing is shared per request.
+	completed atomic.Uint64
+	failed    atomic.Uint64
+	inflight  atomic.Int64 // run clock (ns) at the write of the pending request, 0 if none
+	expired   atomic.Bool  // the monitor timed out the pending request
+}
+
+func newConn(th *thread, index int) *conn {
+	c := &conn{th: th, index: index, batch: make([]sample, 0, samplesPerFlush)}
+	c.br = bufio.NewReaderSize(&c.in, readBufferSize)
+	return c
+}
+
+func (c *conn) loop() {
+	defer c.finish()
+	r := c.th.run
+	backoff := time.Duration(0)
+	for !c.stopping() {
+		if c.nc == nil {
+			if err := c.connect(); err != nil {
+				if c.stopping() {
+					return
+				}
+				c.totals.Errors.Connect++
+				c.publish()
+				backoff = min(max(backoff*2, minBackoff), maxBackoff)
+				if !r.sleep(backoff) {
+					return
+				}
+				continue
+			}
+			backoff = 0
+		}
+		if err := c.roundTrip(); err != nil {
+			r.fail(err)
+			return
+		}
+	}
+}
+
+func (c *conn) stopping() bool {
+	return c.th.run.stopping.Load() || c.th.stopped.Load()
+}
+
+func (c *conn) connect() error {
+	nc, err := c.th.run.dialer.dial(c.th.addr)
+	if err != nil {
+		return err
+	}
+	c.ncMu.Lock()
+	c.nc = nc
+	c.ncMu.Unlock()
+	c.in.r = nc
+	c.br.Reset(&c.in)
+	c.expired.Store(false)
+	return nil
+}
+
+func (c *conn) disconnect() {
+	c.ncMu.Lock()
+	if c.nc != nil {
+		c.nc.Close()
+		c.nc = nil
+	}
+	c.ncMu.Unlock()
+	c.inflight.Store(0)
+}
+
+// interrupt unblocks the connection's pending I/O; called by other goroutines.
+func (c *conn) interrupt() {
+	c.ncMu.Lock()
+	if c.nc != nil {
+		_ = c.nc.SetDeadline(longAgo)
+	}
+	c.ncMu.Unlock()
+}
+
+// roundTrip sends one request or pipelined batch and reads its responses.
+// It returns only fatal errors (script failures); socket errors are counted.
+func (c *conn) roundTrip() error {
+	r := c.th.run
+	scheduled := time.Duration(-1)
+	if c.interval > 0 {
+		scheduled = c.schedule
+		c.schedule += c.interval
+		if wait := scheduled - r.clock(); wait > 0 && !r.sleep(wait) {
+			return nil
+		}
+	}
+	script := c.th.script
+	if script != nil && c.th.hasDelay {
+		d, err := script.Delay()
+		if err != nil {
+			return err
+		}
+		if d > 0 && !r.sleep(d) {
+			return nil
+		}
+	}
+	req := c.th.static
+	if c.th.dynamic {
+		var err error
+		if req, err = script.Next(c.index); err != nil {
+			return err
+		}
+		if req.Count < 1 || len(req.Bytes) == 0 {
+			return errEmptyRequest
+		}
+	}
+
+	start := r.clock()
+	if scheduled >= 0 && start-scheduled > c.interval {
+		c.late++
+	}
+	c.inflight.Store(int64(start))
+	if _, err := c.nc.Write(req.Bytes); err != nil {
+		c.socketError(&c.totals.Errors.Write)
+		return nil
+	}
+	closeAfter := false
+	for i := 0; i < req.Count; i++ {
+		c.resp.SkipBody = i < 64 && req.HeadMask&(1<<uint(i)) != 0
+		if err := c.resp.Read(c.br); err != nil {
+			c.readError(err)
+			return nil
+		}
+		if c.th.hasResponse {
+			if err := script.Response(&c.resp); err != nil {
+				return err
+			}
+		}
+		closeAfter = closeAfter || c.resp.ConnectionClose()
+		status := c.resp.StatusCode()
+		if status < 0 || status >= maxStatus {
+			status = 0
+		}
+		c.batch = append(c.batch, sample{status: uint16(status)})
+		c.totals.Requests++
+		if status > 399 {
+			c.totals.Errors.Status++
+		}
+	}
+	end := r.clock()
+	c.inflight.Store(0)
+	latency := end - start
+	if latency > r.cfg.Timeout || c.expired.Load() {
+		// A late response is a timeout, never a latency sample.
+		c.dropBatch(req.Count)
+		c.socketError(&c.totals.Errors.Timeout)
+		return nil
+	}
+	last := &c.batch[len(c.batch)-1]
+	last.latency = uint32(min(latency/time.Microsecond, histHighest)) + 1
+	if scheduled >= 0 {
+		last.corrected = uint32(min((end-scheduled)/time.Microsecond, histHighest)) + 1
+	}
+	c.totals.Bytes = c.in.n
+	c.publish()
+	if len(c.batch) >= samplesPerFlush-1 || end-c.lastSent > 50*time.Millisecond {
+		c.flush(end)
+	}
+	if closeAfter {
+		c.disconnect()
+	}
+	return nil
+}
+
+// dropBatch forgets the last n responses, which arrived too late to count.
+func (c *conn) dropBatch(n int) {
+	for _, s := range c.batch[len(c.batch)-n:] {
+		c.totals.Requests--
+		if s.status > 399 {
+			c.totals.Errors.Status--
+		}
+	}
+	c.batch = c.batch[:len(c.batch)-n]
+}
+
+func (c *conn) readError(err error) {
+	if c.expired.Load() || errors.Is(err, os.ErrDeadlineExceeded) {
+		c.socketError(&c.totals.Errors.Timeout)
+		return
+	}
+	c.socketError(&c.totals.Errors.Read)
+}
+
+// socketError counts a failure unless the run is ending (an interrupted
+// request is not an error), then drops the connection.
+func (c *conn) socketError(counter *uint64) {
+	if !c.stopping() {
+		*counter++
+		c.publish()
+	}
+	c.disconnect()
+}
+
+func (c *conn) publish() {
+	c.completed.Store(c.totals.Requests)
+	c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status)
+}
+
+func (c *conn) flush(now time.Duration) {
+	if len(c.batch) > 0 {
+		c.th.stats.add(c.batch)
+		c.batch = c.batch[:0]
+	}
+	c.lastSent = now
+}
+
+func (c *conn) finish() {
+	c.disconnect()
+	c.totals.Bytes = c.in.n
+	c.flush(0)
+	s := c.th.stats
+	s.mu.Lock()
+	s.totals.Requests += c.totals.Requests
+	s.totals.Bytes += c.totals.Bytes
+	s.totals.Errors.add(c.totals.Errors)
+	s.late += c.late
+	s.mu.Unlock()
+	c.th.wg.Done()
+}

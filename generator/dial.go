@@ -1,0 +1,143 @@
+package generator
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// dialer opens the connections of a run: TCP, plus TLS with SNI and no
+// certificate check for https, as wrk does.
+type dialer struct {
+	net     net.Dialer
+	tls     *tls.Config
+	timeout time.Duration
+}
+
+func newDialer(u *url.URL, timeout time.Duration) *dialer {
+	d := &dialer{net: net.Dialer{Timeout: timeout}, timeout: timeout}
+	if u.Scheme == "https" {
+		d.tls = &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: true} //nolint:gosec // load testing, like wrk
+	}
+	return d
+}
+
+func (d *dialer) dial(addr net.Addr) (net.Conn, error) {
+	nc, err := d.net.Dial("tcp", addr.String())
+	if err != nil {
+		return nil, err
+	}
+	if d.tls == nil {
+		return nc, nil
+	}
+	tc := tls.Client(nc, d.tls)
+	ctx, cancel := context.WithTimeout(context.Background(), d.timeout)
+	defer cancel()
+	if err := tc.HandshakeContext(ctx); err != nil {
+		nc.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// Port is the URL's port, or the scheme's default.
+func Port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if u.Scheme == "https" {
+		return "443"
+	}
+	return "80"
+}
+
+// ResolveError is a host that does not resolve; its text is wrk's.
+type ResolveError struct {
+	Host, Service string
+	Err           error
+}
+
+func (e *ResolveError) Error() string {
+	return fmt.Sprintf("unable to resolve %s:%s %s", e.Host, e.Service, describe(e.Err))
+}
+
+func (e *ResolveError) Unwrap() error { return e.Err }
+
+// ConnectError is a target where nothing accepts a connection; its text is wrk's.
+type ConnectError struct {
+	Host, Service string
+	Err           error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("unable to connect to %s:%s %s", e.Host, e.Service, describe(e.Err))
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// resolve returns the target's addresses, in resolver order.
+func resolve(ctx context.Context, u *url.URL) ([]net.Addr, error) {
+	host, port := u.Hostname(), Port(u)
+	ips, err := net.DefaultResolver.LookupIPAddr(ctx, host)
+	if err != nil {
+		return nil, &ResolveError{Host: host, Service: port, Err: err}
+	}
+	pn, err := net.LookupPort("tcp", port)
+	if err != nil {
+		return nil, &ResolveError{Host: host, Service: port, Err: err}
+	}
+	addrs := make([]net.Addr, len(ips))
+	for i, ip := range ips {
+		addrs[i] = &net.TCPAddr{IP: ip.IP, Port: pn, Zone: ip.Zone}
+	}
+	return addrs, nil
+}
+
+// firstReachable returns the first address that accepts a TCP connection,
+// so a dead target fails with one clear error instead of a run of errors.
+func firstReachable(u *url.URL, addrs []net.Addr, timeout time.Duration) (net.Addr, error) {
+	var last error
+	for _, a := range addrs {
+		nc, err := net.DialTimeout("tcp", a.String(), timeout)
+		if err == nil {
+			nc.Close()
+			return a, nil
+		}
+		last = err
+	}
+	return nil, &ConnectError{Host: u.Hostname(), Service: Port(u), Err: last}
+}
+
+// describe renders an error the way the C library words it
+// ("Connection refused"), since wrk's messages come from strerror.
+func describe(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return capitalize(errno.Error())
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		if dnsErr.IsNotFound {
+			return "Name or service not known"
+		}
+		return capitalize(dnsErr.Err)
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Timeout() {
+		return "Connection timed out"
+	}
+	return err.Error()
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

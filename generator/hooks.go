@@ -1,0 +1,61 @@
+package generator
+
+import (
+	"net"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Request is what a connection writes in one go: one serialized HTTP/1.1
+// request, or several concatenated ones that are pipelined.
+type Request struct {
+	// Bytes holds Count serialized requests, back to back.
+	Bytes []byte
+	// Count is the number of requests in Bytes (1 unless pipelining).
+	Count int
+	// HeadMask has bit i set when request i is a HEAD request, whose response
+	// carries no body. Requests past the 64th are taken as non-HEAD.
+	HeadMask uint64
+}
+
+// Scripter supplies per-thread request sources and response hooks. A nil
+// Scripter means every connection sends the static request built from Config.
+// generator defines it; a scripting package implements it.
+type Scripter interface {
+	// NewThread prepares thread index (0-based) before the run starts. addr is
+	// the address the thread will connect to; the returned ThreadScript may
+	// change it through ThreadScript.Addr. ctl lets the script stop the thread.
+	NewThread(index int, addr net.Addr, ctl ThreadControl) (ThreadScript, error)
+}
+
+// ThreadScript is one thread's hooks. The connections of a thread call them
+// concurrently, so an implementation serializes access to its own state.
+// Errors returned by any hook end the run with that error.
+type ThreadScript interface {
+	// Addr is the address this thread's connections dial.
+	Addr() net.Addr
+	// Static returns the request to send every time when the script builds
+	// requests dynamically never; ok is false when Next must be called.
+	Static() (req Request, ok bool)
+	// Next returns the next request to write. Called only when Static is not ok.
+	// The returned bytes stay valid until the next call by the same connection;
+	// conn identifies the calling connection within the thread.
+	Next(conn int) (Request, error)
+	// HasDelay reports whether Delay must be called before each request.
+	HasDelay() bool
+	// Delay returns how long to wait before sending the next request.
+	Delay() (time.Duration, error)
+	// HasResponse reports whether Response must be called for each response.
+	HasResponse() bool
+	// Response is called for every complete response with its status, headers
+	// and de-chunked body. resp is only valid during the call.
+	Response(resp *fasthttp.Response) error
+}
+
+// ThreadControl is the engine's handle on a running thread, given to scripts.
+type ThreadControl interface {
+	// Stop ends this thread's connections; when every thread has stopped the
+	// run ends early.
+	Stop()
+}

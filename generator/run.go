@@ -1,0 +1,204 @@
+// Package generator is gowrk's engine: a closed- or open-loop HTTP load
+// generator with one goroutine per connection, sharded into threads whose
+// statistics are merged after the run. It prints nothing.
+package generator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// run is the state shared by the threads of one Run call.
+type run struct {
+	cfg    Config
+	dialer *dialer
+	epoch  time.Time
+
+	stopping   atomic.Bool
+	done       chan struct{} // closed when the run must end
+	doneOnce   sync.Once
+	fatalOnce  sync.Once
+	fatal      error
+	liveShards atomic.Int64
+}
+
+// clock is the time since the run started.
+func (r *run) clock() time.Duration { return time.Since(r.epoch) }
+
+// sleep waits d, or less if the run ends; it reports whether the run goes on.
+func (r *run) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-r.done:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (r *run) end() {
+	r.doneOnce.Do(func() { close(r.done) })
+}
+
+// fail ends the run with err, the first fatal error winning.
+func (r *run) fail(err error) {
+	r.fatalOnce.Do(func() { r.fatal = err })
+	r.end()
+}
+
+func (r *run) threadStopped() {
+	if r.liveShards.Add(-1) == 0 {
+		r.end()
+	}
+}
+
+// Run performs one load test and returns what it measured. It returns an
+// error, and no result, when the run cannot start (bad configuration,
+// unresolvable or unreachable target, too few file descriptors, a script
+// that fails in setup) or when a script fails during the run. Cancelling ctx
+// ends the run early with a full result marked Interrupted.
+func Run(ctx context.Context, c Config) (*Result, error) {
+	cfg, err := c.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := ensureFileLimit(cfg.Connections); err != nil {
+		return nil, err
+	}
+	addrs, err := resolve(ctx, cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	addr, err := firstReachable(cfg.URL, addrs, cfg.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	static, err := StaticRequest(&cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building request: %w", err)
+	}
+
+	r := &run{cfg: cfg, dialer: newDialer(cfg.URL, cfg.Timeout), done: make(chan struct{})}
+	threads := make([]*thread, cfg.Threads)
+	for i := range threads {
+		n := cfg.Connections / cfg.Threads
+		if i < cfg.Connections%cfg.Threads {
+			n++
+		}
+		th := newThread(r, i, n, addr)
+		th.static = static
+		if cfg.Script != nil {
+			ts, err := cfg.Script.NewThread(i, addr, th)
+			if err != nil {
+				return nil, err
+			}
+			th.useScript(ts)
+		}
+		threads[i] = th
+	}
+	r.liveShards.Store(int64(len(threads)))
+
+	perConn, offset := schedule(cfg)
+	r.epoch = time.Now()
+	var monitors sync.WaitGroup
+	for _, th := range threads {
+		th.start(perConn, offset)
+		monitors.Add(1)
+		go func() { defer monitors.Done(); th.monitor(r.done) }()
+	}
+	series := newSeriesRecorder(r, threads)
+	monitors.Add(1)
+	go func() { defer monitors.Done(); series.loop(r.done) }()
+
+	timer := time.NewTimer(cfg.Duration)
+	interrupted := false
+	select {
+	case <-timer.C:
+	case <-ctx.Done():
+		interrupted = true
+	case <-r.done:
+	}
+	timer.Stop()
+	runtime := r.clock()
+	r.stopping.Store(true)
+	r.end()
+	for _, th := range threads {
+		th.interruptAll()
+	}
+	for _, th := range threads {
+		th.wg.Wait()
+	}
+	monitors.Wait()
+	if r.fatal != nil {
+		return nil, r.fatal
+	}
+	series.flush(runtime)
+	res := collect(cfg, threads, runtime)
+	res.Series = series.intervals
+	res.Interrupted = interrupted
+	return res, nil
+}
+
+// schedule returns the open-loop interval between requests of one
+// connection and each connection's first send time, staggered so the
+// connections do not fire in bursts; zero interval in closed-loop mode.
+func schedule(cfg Config) (time.Duration, func(thread, conn int) time.Duration) {
+	if cfg.Rate <= 0 {
+		return 0, nil
+	}
+	perConn := time.Duration(float64(time.Second) * float64(cfg.Connections) / cfg.Rate)
+	if perConn <= 0 {
+		perConn = 1
+	}
+	return perConn, func(thread, conn int) time.Duration {
+		global := conn*cfg.Threads + thread
+		return perConn * time.Duration(global) / time.Duration(cfg.Connections)
+	}
+}
+
+func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
+	cfg.Script = nil
+	res := &Result{
+		Config:      cfg,
+		Runtime:     runtime,
+		StatusCodes: map[int]uint64{},
+		Latency:     NewLatencyHistogram(),
+		RequestRate: newRateHistogram(),
+		Threads:     make([]ThreadTotals, len(threads)),
+	}
+	if cfg.Rate > 0 {
+		res.Corrected = NewLatencyHistogram()
+	}
+	for i, th := range threads {
+		s := th.stats
+		res.Threads[i] = s.totals
+		res.Requests += s.totals.Requests
+		res.Bytes += s.totals.Bytes
+		res.Errors.add(s.totals.Errors)
+		res.Late += s.late
+		res.Latency.Merge(s.latency)
+		if res.Corrected != nil {
+			res.Corrected.Merge(s.corrected)
+		}
+		res.RequestRate.Merge(th.rate)
+		for code, n := range s.status {
+			if n > 0 {
+				res.StatusCodes[code] += n
+			}
+		}
+	}
+	return res
+}
+
+// IsStartError reports whether err kept a run from starting, as opposed to
+// a script failing during it.
+func IsStartError(err error) bool {
+	var re *ResolveError
+	var ce *ConnectError
+	return errors.As(err, &re) || errors.As(err, &ce) || errors.Is(err, ErrConfig)
+}

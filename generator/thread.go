@@ -1,0 +1,135 @@
+package generator
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// thread is a shard of the run: a group of connections with its own
+// statistics and a monitor goroutine that samples Req/Sec and enforces the
+// timeout on pending requests.
+type thread struct {
+	run   *run
+	index int
+	addr  net.Addr
+
+	static      Request
+	script      ThreadScript
+	dynamic     bool
+	hasDelay    bool
+	hasResponse bool
+
+	conns   []*conn
+	wg      sync.WaitGroup
+	stats   *shardStats
+	rate    *hdrhistogram.Histogram // Req/Sec samples, owned by the monitor
+	stopped atomic.Bool
+}
+
+func newThread(r *run, index, conns int, addr net.Addr) *thread {
+	th := &thread{
+		run:   r,
+		index: index,
+		addr:  addr,
+		stats: newShardStats(r.cfg.Rate > 0),
+		rate:  newRateHistogram(),
+	}
+	th.conns = make([]*conn, conns)
+	for i := range th.conns {
+		th.conns[i] = newConn(th, i)
+	}
+	return th
+}
+
+func newRateHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, 1_000_000_000, histDigits)
+}
+
+// Stop ends this thread's connections after their pending requests; it is
+// the ThreadControl handed to scripts.
+func (th *thread) Stop() {
+	if th.stopped.CompareAndSwap(false, true) {
+		th.run.threadStopped()
+	}
+}
+
+func (th *thread) useScript(ts ThreadScript) {
+	th.script = ts
+	th.addr = ts.Addr()
+	if req, ok := ts.Static(); ok {
+		th.static = req
+	} else {
+		th.dynamic = true
+	}
+	th.hasDelay = ts.HasDelay()
+	th.hasResponse = ts.HasResponse()
+}
+
+// start launches the connections, spreading open-loop schedules evenly.
+func (th *thread) start(perConn time.Duration, offset func(thread, conn int) time.Duration) {
+	th.wg.Add(len(th.conns))
+	for i, c := range th.conns {
+		if perConn > 0 {
+			c.interval = perConn
+			c.schedule = offset(th.index, i)
+		}
+		go c.loop()
+	}
+}
+
+// monitor samples Req/Sec every SampleInterval and times out pending
+// requests, until done is closed.
+func (th *thread) monitor(done <-chan struct{}) {
+	r := th.run
+	tick := min(r.cfg.SampleInterval, max(r.cfg.Timeout/4, time.Millisecond))
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	lastSample := r.clock()
+	var lastCount uint64
+	for {
+		select {
+		case <-done:
+			return
+		case <-ticker.C:
+		}
+		now := r.clock()
+		th.expire(now)
+		if now-lastSample < r.cfg.SampleInterval {
+			continue
+		}
+		var count uint64
+		for _, c := range th.conns {
+			count += c.completed.Load()
+		}
+		// Like wrk, an interval without responses is folded into the next.
+		if count > lastCount {
+			ms := uint64((now - lastSample) / time.Millisecond)
+			if ms > 0 {
+				_ = th.rate.RecordValue(int64(float64(count-lastCount) / float64(ms) * 1000))
+			}
+			lastCount, lastSample = count, now
+		}
+	}
+}
+
+// expire interrupts requests pending for longer than the timeout; the
+// connection then counts a timeout and reconnects.
+func (th *thread) expire(now time.Duration) {
+	timeout := int64(th.run.cfg.Timeout)
+	for _, c := range th.conns {
+		if since := c.inflight.Load(); since != 0 && int64(now)-since > timeout {
+			c.expired.Store(true)
+			c.interrupt()
+		}
+	}
+}
+
+func (th *thread) interruptAll() {
+	for _, c := range th.conns {
+		c.interrupt()
+	}
+}

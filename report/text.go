@@ -1,0 +1,83 @@
+// Package report renders a generator.Result: wrk's text report, JSON,
+// HdrHistogram files and the HTML report.
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/stats"
+	"github.com/gowrk/gowrk/units"
+)
+
+// TextOptions selects the optional blocks of the text report.
+type TextOptions struct {
+	// Latency prints the latency distribution (wrk's --latency).
+	Latency bool
+}
+
+// Header prints the lines wrk prints before the run starts; url is printed
+// as the user wrote it.
+func Header(w io.Writer, url string, cfg *generator.Config) {
+	fmt.Fprintf(w, "Running %s test @ %s\n", units.FormatSeconds(uint64(cfg.Duration/time.Second)), url)
+	fmt.Fprintf(w, "  %d threads and %d connections\n", cfg.Threads, cfg.Connections)
+}
+
+// Text prints wrk's report for res, byte for byte as wrk lays it out. The
+// latency figures include wrk's coordinated-omission correction.
+func Text(w io.Writer, res *generator.Result, opt TextOptions) {
+	runtimeUS := uint64(res.Runtime / time.Microsecond)
+	latency := CorrectedLatency(res)
+
+	fmt.Fprintf(w, "  Thread Stats%6s%11s%8s%12s\n", "Avg", "Stdev", "Max", "+/- Stdev")
+	statsRow(w, "Latency", stats.Summarize(latency), res.Latency.Max(), units.FormatTime)
+	rate := stats.Summarize(res.RequestRate)
+	statsRow(w, "Req/Sec", rate, rate.Max, units.FormatMetric)
+	if opt.Latency {
+		fmt.Fprintf(w, "  Latency Distribution\n")
+		bars := stats.Bars(latency)
+		for _, p := range []float64{50, 75, 90, 99} {
+			fmt.Fprintf(w, "%7.0f%%%s\n", p, units.Cell(units.FormatTime(float64(stats.PercentileOf(bars, latency.TotalCount(), p))), 10))
+		}
+	}
+	fmt.Fprintf(w, "  %d requests in %s, %sB read\n", res.Requests, units.FormatTime(float64(runtimeUS)), units.FormatBinary(float64(res.Bytes)))
+	if e := res.Errors; e.Socket() > 0 {
+		fmt.Fprintf(w, "  Socket errors: connect %d, read %d, write %d, timeout %d\n", e.Connect, e.Read, e.Write, e.Timeout)
+	}
+	if res.Errors.Status > 0 {
+		fmt.Fprintf(w, "  Non-2xx or 3xx responses: %d\n", res.Errors.Status)
+	}
+	seconds := float64(runtimeUS) / 1e6
+	fmt.Fprintf(w, "Requests/sec: %9.2f\n", float64(res.Requests)/seconds)
+	fmt.Fprintf(w, "Transfer/sec: %10sB\n", units.FormatBinary(float64(res.Bytes)/seconds))
+}
+
+// CorrectedLatency is the latency data wrk reports: the recorded latencies
+// plus wrk's after-the-fact coordinated-omission correction.
+func CorrectedLatency(res *generator.Result) *hdrhistogram.Histogram {
+	interval := stats.CorrectionInterval(uint64(res.Runtime/time.Microsecond), res.Requests, res.Config.Connections)
+	return stats.Correct(res.Latency, interval)
+}
+
+// statsRow prints one "Thread Stats" row; max comes from the uncorrected
+// data, as wrk tracks it at record time.
+func statsRow(w io.Writer, name string, s stats.Summary, max int64, format func(float64) string) {
+	fmt.Fprintf(w, "    %-10s%s%s%s%s\n", name,
+		units.Cell(format(s.Mean), 8),
+		units.Cell(format(s.Stdev), 10),
+		units.Cell(format(float64(max)), 9),
+		percent(s.WithinStdev))
+}
+
+// percent formats like C's "%8.2Lf%%", including glibc's "-nan" for 0/0.
+func percent(v float64) string {
+	if math.IsNaN(v) {
+		return "    -nan%"
+	}
+	return fmt.Sprintf("%8.2f%%", v)
+}

@@ -1,0 +1,139 @@
+// Package stats computes wrk's statistics over HdrHistogram data: mean,
+// sample standard deviation, share within one deviation, wrk's percentile
+// rank rule, and wrk's after-the-fact coordinated-omission correction.
+package stats
+
+import (
+	"math"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Summary is the row wrk prints for a distribution.
+type Summary struct {
+	Count       int64
+	Min, Max    int64
+	Mean, Stdev float64
+	// WithinStdev is the percentage of samples within [Mean-Stdev, Mean+Stdev];
+	// NaN when there are no samples, as in wrk.
+	WithinStdev float64
+}
+
+// Bar is one distinct value of a histogram and how many samples it holds.
+type Bar struct {
+	Value int64
+	Count int64
+}
+
+// Bars lists the distinct recorded values in ascending order. Each value is
+// the bucket's representative, exact below 2048 and within 0.1% above.
+func Bars(h *hdrhistogram.Histogram) []Bar {
+	var bars []Bar
+	for _, b := range h.Distribution() {
+		if b.Count > 0 {
+			bars = append(bars, Bar{Value: representative(b.From, b.To), Count: b.Count})
+		}
+	}
+	return bars
+}
+
+// representative picks the value a bucket stands for: the value itself for
+// exact buckets, the midpoint of wider ones, so means stay unbiased.
+func representative(from, to int64) int64 {
+	if to <= from {
+		return from
+	}
+	return from + (to-from+1)/2
+}
+
+// Summarize computes wrk's statistics row for h.
+func Summarize(h *hdrhistogram.Histogram) Summary {
+	s := Summary{Count: h.TotalCount()}
+	if s.Count == 0 {
+		s.WithinStdev = math.NaN()
+		return s
+	}
+	s.Min, s.Max = h.Min(), h.Max()
+	bars := Bars(h)
+	var sum float64
+	for _, b := range bars {
+		sum += float64(b.Value) * float64(b.Count)
+	}
+	s.Mean = sum / float64(s.Count)
+	if s.Count > 1 {
+		var sq float64
+		for _, b := range bars {
+			d := float64(b.Value) - s.Mean
+			sq += d * d * float64(b.Count)
+		}
+		s.Stdev = math.Sqrt(sq / float64(s.Count-1))
+	}
+	lower, upper := s.Mean-s.Stdev, s.Mean+s.Stdev
+	var within int64
+	for _, b := range bars {
+		if v := float64(b.Value); v >= lower && v <= upper {
+			within += b.Count
+		}
+	}
+	s.WithinStdev = float64(within) / float64(s.Count) * 100
+	return s
+}
+
+// Percentile returns wrk's percentile p (0-100): the first value whose
+// cumulative count reaches round(p/100*count + 0.5). It returns 0 for an
+// empty histogram.
+func Percentile(h *hdrhistogram.Histogram, p float64) int64 {
+	return PercentileOf(Bars(h), h.TotalCount(), p)
+}
+
+// PercentileOf is Percentile over precomputed bars, for callers that ask for
+// several percentiles of the same histogram.
+func PercentileOf(bars []Bar, count int64, p float64) int64 {
+	if count == 0 {
+		return 0
+	}
+	rank := int64(math.Round(p/100*float64(count) + 0.5))
+	var total int64
+	for _, b := range bars {
+		total += b.Count
+		if total >= rank {
+			return b.Value
+		}
+	}
+	return bars[len(bars)-1].Value
+}
+
+// Correct returns a copy of h with wrk's coordinated-omission correction:
+// for every value v >= 2*interval it adds the synthetic samples v-interval,
+// v-2*interval, ... while they stay above interval. The synthetic samples can
+// lie below the original minimum: report the minimum of h, as wrk does.
+func Correct(h *hdrhistogram.Histogram, interval int64) *hdrhistogram.Histogram {
+	out := hdrhistogram.New(h.LowestTrackableValue(), h.HighestTrackableValue(), int(h.SignificantFigures()))
+	out.Merge(h)
+	if interval <= 0 {
+		return out
+	}
+	for _, b := range Bars(h) {
+		if b.Value < 2*interval {
+			continue
+		}
+		for m := b.Value - interval; m > interval; m -= interval {
+			_ = out.RecordValues(m, b.Count)
+		}
+	}
+	return out
+}
+
+// CorrectionInterval is wrk's expected interval between requests of one
+// connection, in microseconds: runtime / (complete / connections), in
+// integer arithmetic as wrk computes it; 0 means no correction.
+func CorrectionInterval(runtimeUS, complete uint64, connections int) int64 {
+	if connections <= 0 {
+		return 0
+	}
+	perConn := complete / uint64(connections)
+	if perConn == 0 {
+		return 0
+	}
+	return int64(runtimeUS / perConn)
+}

@@ -1,0 +1,135 @@
+// Package target is the HTTP API under load test: a small posts service on
+// Fiber and PostgreSQL (pgx), built to stay correct and fast under overload.
+package target
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// WriteMode selects how POST /api/posts reaches the database.
+type WriteMode string
+
+const (
+	// WriteDirect runs one INSERT (one commit) per request.
+	WriteDirect WriteMode = "direct"
+	// WriteBatch groups concurrent requests into one multi-row INSERT (one
+	// commit); each request is answered after that commit.
+	WriteBatch WriteMode = "batch"
+)
+
+// Config is the service configuration.
+type Config struct {
+	DatabaseURL string
+	Listen      string
+	// PoolSize is the maximum number of PostgreSQL connections.
+	PoolSize int
+	// AcquireTimeout bounds the wait for a pooled connection; past it the
+	// request fails with 503 instead of queueing without end.
+	AcquireTimeout time.Duration
+	// QueryTimeout bounds one statement once a connection is held.
+	QueryTimeout time.Duration
+	WriteMode    WriteMode
+	// BatchWait is how long the oldest pending POST may wait for others to
+	// join its batch; BatchMax caps the rows in one batch; BatchWorkers is
+	// the number of batches in flight at once.
+	BatchWait    time.Duration
+	BatchMax     int
+	BatchWorkers int
+	// Pprof exposes /debug/pprof/ and /debug/pool.
+	Pprof bool
+	// ShutdownTimeout bounds the graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultPoolSize sizes the pool for the machine. PostgreSQL does the work on
+// the same cores, so more connections than a few per core only add context
+// switches and lock contention.
+func DefaultPoolSize() int { return 4 * runtime.GOMAXPROCS(0) }
+
+// DefaultConfig is the configuration before flags and environment.
+func DefaultConfig() Config {
+	return Config{
+		Listen:          "127.0.0.1:3000",
+		PoolSize:        DefaultPoolSize(),
+		AcquireTimeout:  time.Second,
+		QueryTimeout:    5 * time.Second,
+		WriteMode:       WriteBatch,
+		BatchWait:       time.Millisecond,
+		BatchMax:        256,
+		BatchWorkers:    2,
+		ShutdownTimeout: 30 * time.Second,
+	}
+}
+
+// ParseConfig reads flags from args, each falling back to its environment
+// variable (looked up with getenv), then to DefaultConfig.
+func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("target", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var mode string
+	envs := map[string]string{}
+	def := func(name, env string) string { envs[name] = env; return " (env " + env + ")" }
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL"+def("database-url", "DATABASE_URL"))
+	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "listen address"+def("listen", "TARGET_LISTEN"))
+	fs.IntVar(&cfg.PoolSize, "pool-size", cfg.PoolSize, "max PostgreSQL connections"+def("pool-size", "TARGET_POOL_SIZE"))
+	fs.DurationVar(&cfg.AcquireTimeout, "acquire-timeout", cfg.AcquireTimeout, "max wait for a pooled connection before 503"+def("acquire-timeout", "TARGET_ACQUIRE_TIMEOUT"))
+	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", cfg.QueryTimeout, "max time of one statement"+def("query-timeout", "TARGET_QUERY_TIMEOUT"))
+	fs.StringVar(&mode, "write-mode", string(cfg.WriteMode), "direct or batch"+def("write-mode", "TARGET_WRITE_MODE"))
+	fs.DurationVar(&cfg.BatchWait, "batch-wait", cfg.BatchWait, "batch mode: max wait of the oldest pending POST"+def("batch-wait", "TARGET_BATCH_WAIT"))
+	fs.IntVar(&cfg.BatchMax, "batch-max", cfg.BatchMax, "batch mode: max rows per batch"+def("batch-max", "TARGET_BATCH_MAX"))
+	fs.IntVar(&cfg.BatchWorkers, "batch-workers", cfg.BatchWorkers, "batch mode: batches in flight at once"+def("batch-workers", "TARGET_BATCH_WORKERS"))
+	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve /debug/pprof/ and /debug/pool"+def("pprof", "TARGET_PPROF"))
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "max graceful shutdown time"+def("shutdown-timeout", "TARGET_SHUTDOWN_TIMEOUT"))
+
+	// Environment first, so flags given on the command line win.
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		env := envs[f.Name]
+		if v := getenv(env); v != "" {
+			if err := fs.Set(f.Name, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s=%q: %v", env, v, err))
+			}
+		}
+	})
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	cfg.WriteMode = WriteMode(strings.ToLower(mode))
+	return cfg, cfg.Validate()
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	switch {
+	case c.DatabaseURL == "":
+		return errors.New("database URL is required (--database-url or DATABASE_URL)")
+	case c.Listen == "":
+		return errors.New("listen address is empty")
+	case c.PoolSize < 1:
+		return fmt.Errorf("pool size %d: must be at least 1", c.PoolSize)
+	case c.AcquireTimeout <= 0 || c.QueryTimeout <= 0 || c.ShutdownTimeout <= 0:
+		return errors.New("timeouts must be positive")
+	case c.WriteMode != WriteDirect && c.WriteMode != WriteBatch:
+		return fmt.Errorf("write mode %q: want direct or batch", c.WriteMode)
+	case c.BatchWait < 0:
+		return errors.New("batch wait must not be negative")
+	case c.BatchMax < 1 || c.BatchWorkers < 1:
+		return errors.New("batch max and batch workers must be at least 1")
+	case c.WriteMode == WriteBatch && c.BatchWorkers > c.PoolSize:
+		return fmt.Errorf("batch workers (%d) exceed the pool size (%d)", c.BatchWorkers, c.PoolSize)
+	}
+	return nil
+}

@@ -1,0 +1,184 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Post is a stored post.
+type Post struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// NewPost is a post to store.
+type NewPost struct {
+	Title string
+	Body  string
+}
+
+// ErrNotFound means no row matched.
+var ErrNotFound = errors.New("not found")
+
+// Store runs the service's queries on a pgx pool. Statements are
+// parameterised only; pgx prepares and caches each one per connection.
+type Store struct {
+	pool           *pgxpool.Pool
+	acquireTimeout time.Duration
+	queryTimeout   time.Duration
+}
+
+// NewStore wraps pool; acquireTimeout bounds waiting for a connection and
+// queryTimeout bounds each statement.
+func NewStore(pool *pgxpool.Pool, acquireTimeout, queryTimeout time.Duration) *Store {
+	return &Store{pool: pool, acquireTimeout: acquireTimeout, queryTimeout: queryTimeout}
+}
+
+// Pool is the underlying pool (for its statistics).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// acquire takes a connection, failing with ErrUnavailable after the
+// acquire timeout so overload turns into 503s rather than a growing queue.
+func (s *Store) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, s.acquireTimeout)
+	defer cancel()
+	c, err := s.pool.Acquire(actx)
+	if err != nil {
+		return nil, &unavailableError{op: "acquire connection", err: err}
+	}
+	return c, nil
+}
+
+const listSQL = `SELECT id, title, body, created_at FROM posts WHERE id < $1 ORDER BY id DESC LIMIT $2`
+
+// ListPosts appends to dst up to limit posts with id < before, newest first.
+func (s *Store) ListPosts(ctx context.Context, before int64, limit int, dst []Post) ([]Post, error) {
+	conn, err := s.acquire(ctx)
+	if err != nil {
+		return dst, err
+	}
+	defer conn.Release()
+	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
+	defer cancel()
+	rows, err := conn.Query(qctx, listSQL, before, limit)
+	if err != nil {
+		return dst, fmt.Errorf("list posts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var p Post
+		if err := rows.Scan(&p.ID, &p.Title, &p.Body, &p.CreatedAt); err != nil {
+			return dst, fmt.Errorf("list posts: %w", err)
+		}
+		dst = append(dst, p)
+	}
+	if err := rows.Err(); err != nil {
+		return dst, fmt.Errorf("list posts: %w", err)
+	}
+	return dst, nil
+}
+
+// GetPost returns one post or ErrNotFound.
+func (s *Store) GetPost(ctx context.Context, id int64) (Post, error) {
+	conn, err := s.acquire(ctx)
+	if err != nil {
+		return Post{}, err
+	}
+	defer conn.Release()
+	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
+	defer cancel()
+	p := Post{ID: id}
+	err = conn.QueryRow(qctx, `SELECT title, body, created_at FROM posts WHERE id = $1`, id).
+		Scan(&p.Title, &p.Body, &p.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Post{}, ErrNotFound
+	}
+	if err != nil {
+		return Post{}, fmt.Errorf("get post: %w", err)
+	}
+	return p, nil
+}
+
+// CreatePost inserts one post in its own transaction (write mode direct).
+func (s *Store) CreatePost(ctx context.Context, np NewPost) (Post, error) {
+	conn, err := s.acquire(ctx)
+	if err != nil {
+		return Post{}, err
+	}
+	defer conn.Release()
+	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
+	defer cancel()
+	p := Post{Title: np.Title, Body: np.Body}
+	err = conn.QueryRow(qctx, `INSERT INTO posts (title, body) VALUES ($1, $2) RETURNING id, created_at`, np.Title, np.Body).
+		Scan(&p.ID, &p.CreatedAt)
+	if err != nil {
+		return Post{}, fmt.Errorf("insert post: %w", err)
+	}
+	return p, nil
+}
+
+// insertManySQL inserts a whole batch with one statement, hence one
+// transaction and one WAL flush, whatever the batch size. The arrays keep it
+// a single prepared statement; ORDER BY n makes rows go in (and ids get
+// drawn) in input order.
+const insertManySQL = `INSERT INTO posts (title, body)
+SELECT t, b FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, b, n) ORDER BY n
+RETURNING id, created_at`
+
+// InsertPosts stores posts in one statement and fills out[i] with the stored
+// posts[i]; it returns only after the commit, and on error nothing is stored.
+func (s *Store) InsertPosts(ctx context.Context, posts []NewPost, out []Post) error {
+	if len(out) < len(posts) {
+		return errors.New("insert posts: output slice too short")
+	}
+	titles := make([]string, len(posts))
+	bodies := make([]string, len(posts))
+	for i, p := range posts {
+		titles[i], bodies[i] = p.Title, p.Body
+	}
+	conn, err := s.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
+	defer cancel()
+	rows, err := conn.Query(qctx, insertManySQL, titles, bodies)
+	if err != nil {
+		return fmt.Errorf("insert posts: %w", err)
+	}
+	defer rows.Close()
+	i := 0
+	for rows.Next() {
+		if i >= len(posts) {
+			return errors.New("insert posts: more rows returned than sent")
+		}
+		p := &out[i]
+		if err := rows.Scan(&p.ID, &p.CreatedAt); err != nil {
+			return fmt.Errorf("insert posts: %w", err)
+		}
+		// Ids are drawn in insertion order, so ascending ids prove RETURNING
+		// came back in input order and each caller gets its own row.
+		if i > 0 && p.ID <= out[i-1].ID {
+			return errors.New("insert posts: RETURNING out of input order")
+		}
+		p.Title, p.Body = posts[i].Title, posts[i].Body
+		i++
+	}
+	// Err also reports a failed COMMIT: the result is complete only at
+	// ReadyForQuery, which follows the commit.
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("insert posts: %w", err)
+	}
+	if i != len(posts) {
+		return fmt.Errorf("insert posts: %d rows returned for %d sent", i, len(posts))
+	}
+	return nil
+}
