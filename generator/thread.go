@@ -98,7 +98,8 @@ func (th *thread) monitor(done <-chan struct{}) {
 		}
 		now := r.clock()
 		th.expire(now)
-		if now-lastSample < r.cfg.SampleInterval {
+		// Half a tick of slack: ticks are not exactly SampleInterval apart.
+		if now-lastSample < r.cfg.SampleInterval-tick/2 {
 			continue
 		}
 		var count uint64

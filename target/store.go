@@ -1,9 +1,11 @@
 package target
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -124,16 +126,16 @@ func (s *Store) CreatePost(ctx context.Context, np NewPost) (Post, error) {
 	return p, nil
 }
 
-// insertManySQL inserts a whole batch with one statement, hence one
-// transaction and one WAL flush, whatever the batch size. The arrays keep it
-// a single prepared statement; ORDER BY n makes rows go in (and ids get
-// drawn) in input order.
+// insertManySQL inserts a whole batch with one statement. The arrays keep it
+// a single prepared statement whatever the batch size; ORDER BY n makes the
+// rows go in, and draw their ids, in input order.
 const insertManySQL = `INSERT INTO posts (title, body)
 SELECT t, b FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, b, n) ORDER BY n
 RETURNING id, created_at`
 
-// InsertPosts stores posts in one statement and fills out[i] with the stored
-// posts[i]; it returns only after the commit, and on error nothing is stored.
+// InsertPosts stores posts in one transaction (one WAL flush for the lot)
+// and fills out[i] with the stored posts[i]. It returns only after COMMIT;
+// on any error before it, the transaction is rolled back and nothing stays.
 func (s *Store) InsertPosts(ctx context.Context, posts []NewPost, out []Post) error {
 	if len(out) < len(posts) {
 		return errors.New("insert posts: output slice too short")
@@ -150,35 +152,45 @@ func (s *Store) InsertPosts(ctx context.Context, posts []NewPost, out []Post) er
 	defer conn.Release()
 	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
 	defer cancel()
-	rows, err := conn.Query(qctx, insertManySQL, titles, bodies)
+	tx, err := conn.Begin(qctx)
 	if err != nil {
 		return fmt.Errorf("insert posts: %w", err)
 	}
-	defer rows.Close()
-	i := 0
+	defer tx.Rollback(qctx) //nolint:errcheck // a no-op after Commit
+	rows, err := tx.Query(qctx, insertManySQL, titles, bodies)
+	if err != nil {
+		return fmt.Errorf("insert posts: %w", err)
+	}
+	n := 0
 	for rows.Next() {
-		if i >= len(posts) {
+		if n == len(posts) {
+			rows.Close()
 			return errors.New("insert posts: more rows returned than sent")
 		}
-		p := &out[i]
-		if err := rows.Scan(&p.ID, &p.CreatedAt); err != nil {
+		if err := rows.Scan(&out[n].ID, &out[n].CreatedAt); err != nil {
+			rows.Close()
 			return fmt.Errorf("insert posts: %w", err)
 		}
-		// Ids are drawn in insertion order, so ascending ids prove RETURNING
-		// came back in input order and each caller gets its own row.
-		if i > 0 && p.ID <= out[i-1].ID {
-			return errors.New("insert posts: RETURNING out of input order")
-		}
-		p.Title, p.Body = posts[i].Title, posts[i].Body
-		i++
+		n++
 	}
-	// Err also reports a failed COMMIT: the result is complete only at
-	// ReadyForQuery, which follows the commit.
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("insert posts: %w", err)
 	}
-	if i != len(posts) {
-		return fmt.Errorf("insert posts: %d rows returned for %d sent", i, len(posts))
+	if n != len(posts) {
+		return fmt.Errorf("insert posts: %d rows returned for %d sent", n, len(posts))
+	}
+	// Ids are drawn in input order; sorting by id keeps each caller paired
+	// with its own row even if RETURNING ever came back in another order.
+	if !slices.IsSortedFunc(out[:n], byID) {
+		slices.SortFunc(out[:n], byID)
+	}
+	if err := tx.Commit(qctx); err != nil {
+		return fmt.Errorf("insert posts: commit: %w", err)
+	}
+	for i := range posts {
+		out[i].Title, out[i].Body = posts[i].Title, posts[i].Body
 	}
 	return nil
 }
+
+func byID(a, b Post) int { return cmp.Compare(a.ID, b.ID) }

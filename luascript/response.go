@@ -1,0 +1,96 @@
+package luascript
+
+import (
+	lua "github.com/yuin/gopher-lua"
+	"github.com/valyala/fasthttp"
+)
+
+// Bounds of the per-thread string cache; see responseArgs.intern.
+const (
+	internMaxLen     = 128
+	internMaxEntries = 1024
+)
+
+// responseArgs builds the arguments of response(status, headers, body)
+// with as few allocations as the Lua values allow.
+type responseArgs struct {
+	L       *lua.LState
+	headers *lua.LTable
+	// visit is the header callback, bound once so that passing it to
+	// fasthttp does not allocate a closure per response.
+	visit func(k, v []byte)
+	// status holds the boxed status numbers already seen.
+	status [600]lua.LValue
+	// strings maps short header names, values and bodies to Lua strings:
+	// responses repeat them, and each new Lua string costs two allocations.
+	// It is emptied when full, so values that keep changing (Date) cannot
+	// grow it without bound.
+	strings map[string]lua.LValue
+	empty   lua.LValue
+}
+
+func (r *responseArgs) init(L *lua.LState) {
+	r.L = L
+	r.visit = r.setHeader
+	r.strings = make(map[string]lua.LValue)
+	r.empty = lua.LString("")
+}
+
+func (r *responseArgs) setHeader(k, v []byte) {
+	r.headers.RawSetH(r.intern(k), r.intern(v))
+}
+
+// intern returns b as a Lua string, shared with earlier calls when short.
+func (r *responseArgs) intern(b []byte) lua.LValue {
+	if len(b) == 0 {
+		return r.empty
+	}
+	if len(b) > internMaxLen {
+		return lua.LString(b)
+	}
+	if v, ok := r.strings[string(b)]; ok {
+		return v
+	}
+	if len(r.strings) >= internMaxEntries {
+		clear(r.strings)
+	}
+	s := string(b)
+	v := lua.LValue(lua.LString(s))
+	r.strings[s] = v
+	return v
+}
+
+func (r *responseArgs) statusValue(code int) lua.LValue {
+	if code < 0 || code >= len(r.status) {
+		return lua.LNumber(code)
+	}
+	if r.status[code] == nil {
+		r.status[code] = lua.LNumber(code)
+	}
+	return r.status[code]
+}
+
+// Response calls response(status, headers, body) with the response's
+// status, its headers (the last of duplicates wins) and its de-chunked body.
+func (t *thread) Response(resp *fasthttp.Response) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	st := t.st
+	L := st.L
+	fn, ok := st.function("response")
+	if !ok {
+		return &Error{File: t.script.path, Msg: "global 'response' is no longer a function"}
+	}
+	r := &t.resp
+	r.headers = L.CreateTable(0, 8)
+	resp.Header.VisitAll(r.visit)
+	L.Push(fn)
+	L.Push(r.statusValue(resp.StatusCode()))
+	L.Push(r.headers)
+	L.Push(r.intern(resp.Body()))
+	r.headers = nil
+	if err := L.PCall(3, 0, nil); err != nil {
+		return runtimeError(t.script.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,171 @@
+package luascript
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/gowrk/gowrk/generator"
+)
+
+// Options describe the script to load and the run it belongs to.
+type Options struct {
+	// Path is the script file; errors name it as given.
+	Path string
+	// URL is the target; it fills wrk.scheme, host, port and path.
+	URL *url.URL
+	// Args are the words after the URL, passed to init(args) as args[1..n].
+	Args []string
+	// Headers are the -H headers, already in wrk.headers.
+	Headers []generator.Header
+	// Stdout receives print() and io.write output; os.Stdout when nil.
+	Stdout io.Writer
+}
+
+// Script is a loaded wrk script. It implements generator.Scripter.
+type Script struct {
+	path    string
+	proto   *lua.FunctionProto
+	rawURL  string
+	scheme  string
+	host    string
+	port    string
+	reqPath string
+	args    []string
+	headers []generator.Header
+	out     *syncWriter
+
+	// mu guards the main state and threads. Lock order: mu, then a
+	// thread's mu (setup and done reach into thread states).
+	mu      sync.Mutex
+	main    *state
+	threads []*thread
+}
+
+var _ generator.Scripter = (*Script)(nil)
+
+// Load reads and compiles the script and runs its top level in the main
+// state. A script that cannot be read, parsed or run is an *Error.
+func Load(opts Options) (*Script, error) {
+	if opts.URL == nil {
+		return nil, errors.New("luascript: Options.URL is required")
+	}
+	src, err := os.ReadFile(opts.Path)
+	if err != nil {
+		var perr *fs.PathError
+		if errors.As(err, &perr) {
+			err = perr.Err
+		}
+		return nil, &Error{File: opts.Path, Msg: "cannot open script: " + err.Error()}
+	}
+	// A "#!" first line is skipped by Lua; commenting it out keeps the
+	// line numbers of the rest.
+	if bytes.HasPrefix(src, []byte("#")) {
+		src = append([]byte("--"), src...)
+	}
+	chunk, err := parse.Parse(bytes.NewReader(src), opts.Path)
+	if err != nil {
+		return nil, compileError(opts.Path, bytes.Count(src, []byte("\n"))+1, err)
+	}
+	proto, err := lua.Compile(chunk, opts.Path)
+	if err != nil {
+		return nil, compileError(opts.Path, 0, err)
+	}
+
+	w := opts.Stdout
+	if w == nil {
+		w = os.Stdout
+	}
+	s := &Script{
+		path:    opts.Path,
+		proto:   proto,
+		rawURL:  opts.URL.String(),
+		scheme:  opts.URL.Scheme,
+		host:    opts.URL.Hostname(),
+		port:    opts.URL.Port(),
+		reqPath: requestPath(opts.URL),
+		args:    opts.Args,
+		headers: opts.Headers,
+		out:     &syncWriter{w: w},
+	}
+	s.main, err = newState(s, nil)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// requestPath is wrk.path: everything after the authority, query included,
+// and "/" when that is empty.
+func requestPath(u *url.URL) string {
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.ForceQuery || u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return p
+}
+
+// NewThread creates thread index's state, runs the top level in it, then
+// setup(thread) in the main state and init(args) in the thread's state, and
+// decides from what init left which hooks the engine must call.
+func (s *Script) NewThread(index int, addr net.Addr, ctl generator.ThreadControl) (generator.ThreadScript, error) {
+	t := &thread{script: s, index: index, ctl: ctl, addr: copyAddr(addr)}
+	st, err := newState(s, t)
+	if err != nil {
+		return nil, err
+	}
+	t.st = st
+	st.wrk.RawSetString("thread", st.newThread(t))
+
+	s.mu.Lock()
+	err = s.setup(t)
+	if err == nil {
+		s.threads = append(s.threads, t)
+	}
+	s.mu.Unlock()
+	if err != nil {
+		st.close()
+		return nil, err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err := t.init(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// setup calls the main state's setup(thread), if defined. thread.addr is
+// already the address the engine resolved.
+func (s *Script) setup(t *thread) error {
+	fn, ok := s.main.function("setup")
+	if !ok {
+		return nil
+	}
+	_, err := s.main.call(fn, 0, s.main.newThread(t))
+	return err
+}
+
+// Close releases the Lua states. The script must not be used afterwards.
+func (s *Script) Close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.threads {
+		t.mu.Lock()
+		t.st.close()
+		t.mu.Unlock()
+	}
+	s.threads = nil
+	s.main.close()
+}

@@ -1,0 +1,173 @@
+package luascript
+
+import (
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+)
+
+// openWrk installs the wrk table (global wrk, also require "wrk") with the
+// URL's parts, the -H headers and wrk's functions.
+func (st *state) openWrk() {
+	L := st.L
+	s := st.script
+	w := L.NewTable()
+	w.RawSetString("scheme", lua.LString(s.scheme))
+	w.RawSetString("host", lua.LString(s.host))
+	if s.port != "" {
+		w.RawSetString("port", lua.LString(s.port))
+	}
+	w.RawSetString("method", lua.LString("GET"))
+	w.RawSetString("path", lua.LString(s.reqPath))
+	headers := L.NewTable()
+	for _, h := range s.headers {
+		headers.RawSetString(h.Name, lua.LString(h.Value))
+	}
+	w.RawSetString("headers", headers)
+	w.RawSetString("format", L.NewFunction(st.format))
+	w.RawSetString("lookup", L.NewFunction(st.lookup))
+	w.RawSetString("connect", L.NewFunction(st.connect))
+	L.SetGlobal("wrk", w)
+	if loaded, ok := L.GetField(L.GetGlobal("package"), "loaded").(*lua.LTable); ok {
+		loaded.RawSetString("wrk", w)
+	}
+	st.wrk = w
+}
+
+// format is wrk.format(method, path, headers, body). Like wrk's, missing
+// arguments fall back to the wrk table's fields, and the headers table it
+// is given gains Host (when missing) and Content-Length (or loses it when
+// there is no body). It runs for every request of counter-style scripts,
+// hence Go and one reused buffer instead of wrk's Lua.
+func (st *state) format(L *lua.LState) int {
+	w := st.wrk
+	method := orField(L, 1, w, "method")
+	path := orField(L, 2, w, "path")
+	hv := orField(L, 3, w, "headers")
+	body := orField(L, 4, w, "body")
+	headers, ok := hv.(*lua.LTable)
+	if !ok {
+		L.ArgError(3, "table expected, got "+hv.Type().String())
+	}
+
+	if _, v := findHeader(L, headers, "Host"); !truthy(v) {
+		if host := st.defaultHost(); host != lua.LNil {
+			L.SetField(headers, "Host", host)
+		}
+	}
+	clKey, _ := findHeader(L, headers, "Content-Length")
+	if clKey == "" {
+		clKey = "Content-Length"
+	}
+	var bodyStr string
+	switch b := body.(type) {
+	case *lua.LNilType:
+		L.SetField(headers, clKey, lua.LNil)
+	case lua.LString:
+		bodyStr = string(b)
+		L.SetField(headers, clKey, st.lengthValue(len(bodyStr)))
+	case lua.LNumber:
+		bodyStr = toString(L, b)
+		L.SetField(headers, clKey, st.lengthValue(len(bodyStr)))
+	default:
+		if body == lua.LFalse {
+			L.SetField(headers, clKey, lua.LNil)
+			break
+		}
+		L.ArgError(4, "string expected, got "+body.Type().String())
+	}
+
+	b := st.fmtBuf[:0]
+	b = appendValue(L, b, method)
+	b = append(b, ' ')
+	b = appendValue(L, b, path)
+	b = append(b, " HTTP/1.1\r\n"...)
+	for k, v := headers.Next(lua.LNil); k != lua.LNil; k, v = headers.Next(k) {
+		b = appendValue(L, b, k)
+		b = append(b, ": "...)
+		b = appendValue(L, b, v)
+		b = append(b, "\r\n"...)
+	}
+	b = append(b, "\r\n"...)
+	b = append(b, bodyStr...)
+	st.fmtBuf = b
+	L.Push(lua.LString(b))
+	return 1
+}
+
+// orField is Lua's "arg or wrk.field".
+func orField(L *lua.LState, n int, w *lua.LTable, field string) lua.LValue {
+	if v := L.Get(n); truthy(v) {
+		return v
+	}
+	return w.RawGetString(field)
+}
+
+// lengthValue boxes n as a Lua number, reusing the last one: boxing
+// allocates, and a script's bodies usually keep their length.
+func (st *state) lengthValue(n int) lua.LValue {
+	if n != st.contentLength {
+		st.contentLength = n
+		st.contentLengthVal = lua.LNumber(n)
+	}
+	return st.contentLengthVal
+}
+
+// findHeader looks name up in a headers table, exactly first and then
+// ignoring case, and returns the key it is stored under ("" when absent).
+// wrk matches only the exact spelling; ignoring case is the fix that keeps a
+// lowercase host or content-length from being sent twice.
+func findHeader(L *lua.LState, headers *lua.LTable, name string) (string, lua.LValue) {
+	if v := L.GetField(headers, name); v != lua.LNil {
+		return name, v
+	}
+	for k, v := headers.Next(lua.LNil); k != lua.LNil; k, v = headers.Next(k) {
+		if ks, ok := k.(lua.LString); ok && strings.EqualFold(string(ks), name) {
+			return string(ks), v
+		}
+	}
+	return "", lua.LNil
+}
+
+// defaultHost is the Host header wrk.format adds when a request has none:
+// the one in wrk.headers, else the one wrk's init would have set.
+func (st *state) defaultHost() lua.LValue {
+	if headers, ok := st.wrk.RawGetString("headers").(*lua.LTable); ok {
+		if _, v := findHeader(st.L, headers, "Host"); truthy(v) {
+			return v
+		}
+	}
+	return st.urlHost()
+}
+
+// urlHost is wrk's automatic Host value built from wrk.host and wrk.port,
+// with brackets around an IPv6 address.
+func (st *state) urlHost() lua.LValue {
+	hv := st.wrk.RawGetString("host")
+	if !truthy(hv) {
+		return lua.LNil
+	}
+	host := toString(st.L, hv)
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port := st.wrk.RawGetString("port"); truthy(port) {
+		host += ":" + toString(st.L, port)
+	}
+	return lua.LString(host)
+}
+
+// addHost gives wrk.headers a Host header unless it has one in any case,
+// as wrk's init does before calling the script's init.
+func (st *state) addHost() {
+	headers, ok := st.wrk.RawGetString("headers").(*lua.LTable)
+	if !ok {
+		return
+	}
+	if _, v := findHeader(st.L, headers, "Host"); truthy(v) {
+		return
+	}
+	if host := st.urlHost(); host != lua.LNil {
+		st.L.SetField(headers, "Host", host)
+	}
+}

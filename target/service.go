@@ -1,0 +1,133 @@
+package target
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Service is the running API: pool, writer, app and listener.
+type Service struct {
+	cfg     Config
+	log     *slog.Logger
+	pool    *pgxpool.Pool
+	batcher *Batcher // nil in direct mode
+	app     *fiber.App
+	ln      net.Listener
+}
+
+// OpenPool connects a pool sized and bounded by cfg.
+func OpenPool(ctx context.Context, cfg Config) (*pgxpool.Pool, error) {
+	pcfg, err := pgxpool.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		// The error text may contain the password; say only what failed.
+		return nil, errors.New("database URL: cannot parse")
+	}
+	pcfg.MaxConns = int32(cfg.PoolSize)
+	// A connect attempt is part of an acquire, so it gets the same bound.
+	pcfg.ConnConfig.ConnectTimeout = cfg.AcquireTimeout
+	if pcfg.ConnConfig.RuntimeParams == nil {
+		pcfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	if _, ok := pcfg.ConnConfig.RuntimeParams["application_name"]; !ok {
+		pcfg.ConnConfig.RuntimeParams["application_name"] = "target"
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("database pool: %w", err)
+	}
+	return pool, nil
+}
+
+// New connects to the database, migrates it and listens on cfg.Listen;
+// Serve then runs the API.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	pool, err := OpenPool(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	s := &Service{cfg: cfg, log: log, pool: pool}
+	store := NewStore(pool, cfg.AcquireTimeout, cfg.QueryTimeout)
+	var writer PostWriter = store
+	if cfg.WriteMode == WriteBatch {
+		s.batcher = NewBatcher(store, BatcherConfig{
+			MaxWait: cfg.BatchWait,
+			MaxRows: cfg.BatchMax,
+			Workers: cfg.BatchWorkers,
+			Timeout: cfg.AcquireTimeout + cfg.QueryTimeout,
+		})
+		writer = s.batcher
+	}
+	s.app = NewApp(store, writer, log, cfg.Pprof)
+	s.ln, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		s.closeBackends()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	return s, nil
+}
+
+// Addr is the address the service listens on.
+func (s *Service) Addr() net.Addr { return s.ln.Addr() }
+
+// Serve answers requests until ctx is done, then shuts down gracefully:
+// stop accepting, let in-flight requests finish (up to ShutdownTimeout),
+// flush pending writes, close the pool.
+func (s *Service) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.app.Listener(s.ln) }()
+	s.log.Info("listening", "addr", s.ln.Addr().String(), "write_mode", s.cfg.WriteMode,
+		"pool_size", s.cfg.PoolSize, "pprof", s.cfg.Pprof)
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+		// The listener failed on its own; still release everything.
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	shutdownErr := s.app.ShutdownWithContext(sctx)
+	// Closing the listener too covers a shutdown that ran before Listener
+	// registered it (then fasthttp would keep serving).
+	_ = s.ln.Close()
+	if serveErr == nil {
+		if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+			serveErr = err
+		}
+	}
+	s.closeBackends()
+	if shutdownErr != nil {
+		return fmt.Errorf("shutdown: %w", shutdownErr)
+	}
+	if serveErr != nil {
+		return fmt.Errorf("serve: %w", serveErr)
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+// Close releases a Service that was never served.
+func (s *Service) Close() {
+	_ = s.ln.Close()
+	s.closeBackends()
+}
+
+func (s *Service) closeBackends() {
+	if s.batcher != nil {
+		s.batcher.Close()
+	}
+	s.pool.Close()
+}
