@@ -11,6 +11,7 @@ import (
 	"runtime"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/luascript"
 	"github.com/gowrk/gowrk/report"
 )
 
@@ -40,8 +41,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		runtime.GOMAXPROCS(min(int(opts.Threads), runtime.NumCPU()))
 	}
 	cfg := opts.Config()
+	var script *luascript.Script
 	if opts.Script != "" {
-		return fail(stderr, errors.New("scripts are not supported yet"))
+		var err error
+		script, err = luascript.Load(luascript.Options{
+			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: stdout,
+		})
+		if err != nil {
+			return fail(stderr, err)
+		}
+		cfg.Script = script
 	}
 
 	out := bufio.NewWriter(stdout)
@@ -56,6 +65,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	report.Text(out, res, report.TextOptions{Latency: opts.Latency})
+	if script != nil {
+		out.Flush()
+		if err := script.Done(res); err != nil {
+			return fail(stderr, err)
+		}
+	}
 	return 0
 }
 

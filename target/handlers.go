@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,13 +27,34 @@ type handlers struct {
 	// unavailable throttles the log of 503s: during an outage every request
 	// fails the same way.
 	unavailable logThrottle
+	// bufs recycles response buffers and post slices between requests.
+	bufs  sync.Pool
+	pages sync.Pool
 }
 
-// page is the GET /api/posts response. NextBefore is the cursor for the
-// next (older) page, null on the last page.
+// page is the GET /api/posts response, {"posts": [...], "next_before": N},
+// where next_before is the cursor for the next (older) page, null on the
+// last page. It documents the shape; appendPage writes it.
 type page struct {
 	Posts      []Post `json:"posts"`
 	NextBefore *int64 `json:"next_before"`
+}
+
+// sendJSON writes status and the JSON that fill appends to a pooled buffer.
+func (h *handlers) sendJSON(c *fiber.Ctx, status int, fill func([]byte) []byte) error {
+	bp, _ := h.bufs.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	*bp = fill((*bp)[:0])
+	c.Status(status)
+	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	// AppendBody copies, so the buffer can go back to the pool at once.
+	c.Response().AppendBody(*bp)
+	if cap(*bp) <= 1<<20 {
+		h.bufs.Put(bp)
+	}
+	return nil
 }
 
 var healthBody = []byte(`{"status":"ok"}`)
@@ -59,18 +81,31 @@ func (h *handlers) listPosts(c *fiber.Ctx) error {
 		}
 		before = n
 	}
+	pp, _ := h.pages.Get().(*[]Post)
+	if pp == nil {
+		pp = new([]Post)
+	}
+	defer func() {
+		clear(*pp) // drop the strings so the pool does not pin them
+		h.pages.Put(pp)
+	}()
 	// One extra row tells whether an older page exists.
-	posts, err := h.store.ListPosts(context.Background(), before, limit+1, make([]Post, 0, limit+1))
+	posts, err := h.store.ListPosts(context.Background(), before, limit+1, (*pp)[:0])
+	*pp = posts
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	resp := page{Posts: posts}
-	if len(posts) > limit {
-		resp.Posts = posts[:limit]
-		next := posts[limit-1].ID
-		resp.NextBefore = &next
+	hasNext := len(posts) > limit
+	if hasNext {
+		posts = posts[:limit]
 	}
-	return c.JSON(resp)
+	return h.sendJSON(c, fiber.StatusOK, func(b []byte) []byte {
+		var next int64
+		if hasNext {
+			next = posts[limit-1].ID
+		}
+		return appendPage(b, posts, next, hasNext)
+	})
 }
 
 func (h *handlers) getPost(c *fiber.Ctx) error {
@@ -85,7 +120,7 @@ func (h *handlers) getPost(c *fiber.Ctx) error {
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	return c.JSON(p)
+	return h.sendJSON(c, fiber.StatusOK, func(b []byte) []byte { return appendPost(b, &p) })
 }
 
 // createRequest uses pointers to tell a missing field from an empty one in
@@ -114,7 +149,7 @@ func (h *handlers) createPost(c *fiber.Ctx) error {
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(p)
+	return h.sendJSON(c, fiber.StatusCreated, func(b []byte) []byte { return appendPost(b, &p) })
 }
 
 // validate returns the post to store or what is wrong with the request.

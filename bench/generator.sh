@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Compares gowrk with the real wrk on a fixed target: nginx with one worker
+# pinned to CPU 0 returning a 3-byte body, each generator pinned to CPU 1,
+# in alternating rounds. Prints requests/s, CPU microseconds per request
+# (user+sys), peak RSS and gowrk/wrk ratios as a markdown table.
+#
+# Environment: ROUNDS (3), DURATION (10s), SETTINGS ("100:1 500:50",
+# connections:threads), MEMORY (1 to also run -c 1000 and -c 10000), OUT
+# (also write the table to this file).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+SETTINGS=${SETTINGS:-"100:1 500:50"}
+MEMORY=${MEMORY:-1}
+SERVER_CPU=${SERVER_CPU:-0}
+CLIENT_CPU=${CLIENT_CPU:-1}
+
+scripts/deps.sh bench
+command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
+mkdir -p bin
+go build -o bin/gowrk ./cmd/gowrk
+GOWRK=$PWD/bin/gowrk
+
+work=$(mktemp -d)
+trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+mkdir -p "$work/tmp"
+ulimit -n "$(ulimit -Hn)"
+taskset -c "$SERVER_CPU" nginx -p "$work" -c "$PWD/bench/nginx.conf" &
+for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/ >/dev/null 2>&1 && break; sleep 0.1; done
+URL=http://127.0.0.1:18080/
+
+# measure TOOL CONNS THREADS -> "requests rps cpu_us_per_req rss_kb p50"
+measure() {
+	local tool=$1 c=$2 t=$3 bin out
+	[ "$tool" = gowrk ] && bin=$GOWRK || bin=wrk
+	out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c "$c" -t "$t" -d "$DURATION" --latency "$URL"; } 2>&1)
+	awk -v out="$out" 'BEGIN {
+		n = split(out, lines, "\n")
+		for (i = 1; i <= n; i++) {
+			split(lines[i], f, " ")
+			if (lines[i] ~ / requests in /) req = f[1]
+			if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
+			if (lines[i] ~ /^ +50%/) p50 = f[2]
+			if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
+		}
+		printf "%d %.0f %.2f %d %s\n", req, rps, (req ? cpu * 1e6 / req : 0), rss, p50
+	}'
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+table="| setting | tool | req/s | CPU µs/req | peak RSS MB | p50 |
+|---|---|---|---|---|---|"
+for s in $SETTINGS; do
+	c=${s%%:*} t=${s##*:}
+	: >"$work/gowrk.$c" && : >"$work/wrk.$c"
+	for r in $(seq "$ROUNDS"); do
+		for tool in gowrk wrk; do
+			m=$(measure "$tool" "$c" "$t")
+			echo "round $r -c $c -t $t $tool: $m" >&2
+			echo "$m" >>"$work/$tool.$c"
+		done
+	done
+	for tool in gowrk wrk; do
+		f=$work/$tool.$c
+		rps=$(awk '{print $2}' "$f" | median)
+		cpu=$(awk '{print $3}' "$f" | median)
+		rss=$(awk '{print $4}' "$f" | median)
+		p50=$(awk '{print $5}' "$f" | tail -1)
+		eval "${tool}_rps=$rps ${tool}_cpu=$cpu"
+		table+=$'\n'"| -c $c -t $t | $tool | $rps | $cpu | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $p50 |"
+	done
+	table+=$'\n'"| -c $c -t $t | gowrk/wrk | $(awk -v a="$gowrk_rps" -v b="$wrk_rps" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$gowrk_cpu" -v b="$wrk_cpu" 'BEGIN{printf "%.2f", a/b}') | | |"
+done
+
+if [ "$MEMORY" = 1 ]; then
+	for c in 1000 10000; do
+		for tool in gowrk wrk; do
+			m=$(DURATION=5s measure "$tool" "$c" 2)
+			echo "memory -c $c $tool: $m" >&2
+			table+=$'\n'"| -c $c -t 2 | $tool | $(echo "$m" | awk '{print $2}') | $(echo "$m" | awk '{print $3}') | $(echo "$m" | awk '{printf "%.1f", $4/1024}') | $(echo "$m" | awk '{print $5}') |"
+		done
+	done
+fi
+
+echo "$table"
+[ -z "${OUT:-}" ] || echo "$table" >"$OUT"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the system packages gowrk's tests, demo and bench use, from
+# Debian's packages, when they are missing. Usage: scripts/deps.sh [test|demo|bench]
+set -euo pipefail
+purpose=${1:-test}
+
+missing=()
+have() { command -v "$1" >/dev/null 2>&1; }
+pg_have() { have initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
+
+have wrk || missing+=(wrk)
+pg_have || missing+=(postgresql)
+have pgbench || missing+=(postgresql-contrib)
+case "$purpose" in
+test) have chromium || missing+=(chromium) ;;
+bench) have nginx || missing+=(nginx-light); have chromium || missing+=(chromium) ;;
+esac
+
+if ((${#missing[@]})); then
+	sudo=""
+	[ "$(id -u)" = 0 ] || sudo="sudo"
+	echo "installing: ${missing[*]}" >&2
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
