@@ -3,6 +3,7 @@
 build:
 	go build -o bin/gowrk ./cmd/gowrk
 	go build -o bin/target ./cmd/target
+	go build -o bin/localpg ./cmd/localpg
 
 test:
 	scripts/test.sh

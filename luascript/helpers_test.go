@@ -145,3 +145,8 @@ func headerLines(req string) []string {
 	lines := strings.Split(head, "\r\n")
 	return lines[1:]
 }
+
+func testURL() *url.URL {
+	u, _ := url.Parse("http://127.0.0.1:8080/")
+	return u
+}

@@ -29,15 +29,16 @@ func TestTopLevelRunsPerState(t *testing.T) {
 // the thread's top level, then setup in main, then init in the thread.
 func TestHookOrder(t *testing.T) {
 	h := load(t, `
-		local where = wrk.thread and "thread" or "main"
-		print("top " .. where)
-		function setup(thread) print("setup " .. where .. " " .. tostring(thread.addr)) end
-		function init(args) print("init " .. where) end`)
+		local function where() return wrk.thread and "thread" or "main" end
+		print("top " .. where())
+		function setup(thread) print("setup " .. where() .. " " .. tostring(thread.addr)) end
+		function init(args) print("init " .. where()) end`)
 	h.thread(0)
 	h.thread(1)
+	// As in wrk, wrk.thread is set after the thread's top level has run.
 	want := "top main\n" +
-		"top thread\nsetup main 127.0.0.1:8080\ninit thread\n" +
-		"top thread\nsetup main 127.0.0.1:8080\ninit thread\n"
+		"top main\nsetup main 127.0.0.1:8080\ninit thread\n" +
+		"top main\nsetup main 127.0.0.1:8080\ninit thread\n"
 	if got := h.out.String(); got != want {
 		t.Errorf("order:\n%s\nwant:\n%s", got, want)
 	}

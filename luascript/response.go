@@ -1,8 +1,8 @@
 package luascript
 
 import (
-	lua "github.com/yuin/gopher-lua"
 	"github.com/valyala/fasthttp"
+	lua "github.com/yuin/gopher-lua"
 )
 
 // Bounds of the per-thread string cache; see responseArgs.intern.

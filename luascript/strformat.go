@@ -80,7 +80,7 @@ func (st *state) stringFormat(L *lua.LState) int {
 		case 'e', 'E', 'f', 'g', 'G':
 			x := float64(L.CheckNumber(arg))
 			if math.IsInf(x, 0) || math.IsNaN(x) {
-				b = fmt.Appendf(b, "%"+trimZeroFlag(spec)+"s", appendNumber(nil, x))
+				b = fmt.Appendf(b, "%"+infSpec(spec)+"s", appendNumber(nil, x))
 			} else {
 				b = fmt.Appendf(b, "%"+spec+string(conv), x)
 			}
@@ -101,12 +101,16 @@ func (st *state) stringFormat(L *lua.LState) int {
 	return 1
 }
 
-// trimZeroFlag drops the 0 flag, which C ignores for inf and nan.
-func trimZeroFlag(spec string) string {
+// infSpec adapts a float spec for printing "inf" or "nan" as a string:
+// C ignores the 0 flag and the precision there, keeping only the width.
+func infSpec(spec string) string {
 	out := make([]byte, 0, len(spec))
 	flags := true
 	for i := 0; i < len(spec); i++ {
 		c := spec[i]
+		if c == '.' {
+			break
+		}
 		flags = flags && (c == '-' || c == '+' || c == ' ' || c == '#' || c == '0')
 		if !flags || c != '0' {
 			out = append(out, c)
