@@ -8,6 +8,8 @@ missing=()
 have() { command -v "$1" >/dev/null 2>&1; }
 pg_have() { have initdb || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; }
 
+have make || missing+=(make)
+have curl || missing+=(curl)
 have wrk || missing+=(wrk)
 pg_have || missing+=(postgresql)
 have pgbench || missing+=(postgresql-contrib)
