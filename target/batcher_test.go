@@ -15,11 +15,13 @@ type fakeInserter struct {
 	batches [][]NewPost
 	nextID  int64
 	fail    error
-	delay   time.Duration
+	gate    chan struct{} // when set, each batch waits for it to close
 }
 
 func (f *fakeInserter) InsertPosts(ctx context.Context, posts []NewPost, out []Post) error {
-	time.Sleep(f.delay)
+	if f.gate != nil {
+		<-f.gate
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.batches = append(f.batches, append([]NewPost(nil), posts...))
@@ -119,21 +121,28 @@ func TestBatcherMaxWait(t *testing.T) {
 
 // Close writes what is queued, answers every waiter, then refuses new posts.
 func TestBatcherCloseFlushes(t *testing.T) {
-	ins := &fakeInserter{delay: 20 * time.Millisecond}
-	b := NewBatcher(ins, BatcherConfig{MaxWait: time.Second, MaxRows: 1000, Workers: 1})
+	ins := &fakeInserter{gate: make(chan struct{})}
+	b := NewBatcher(ins, BatcherConfig{MaxWait: 0, MaxRows: 1000, Workers: 1})
 	results := make(chan error, 20)
-	for range 20 {
-		go func() {
-			_, err := b.CreatePost(context.Background(), NewPost{Title: "a", Body: "b"})
-			results <- err
-		}()
+	submit := func() {
+		_, err := b.CreatePost(context.Background(), NewPost{Title: "a", Body: "b"})
+		results <- err
 	}
-	// Let the posts queue up inside the long wait window, then close.
-	deadline := time.Now().Add(5 * time.Second)
-	for len(b.in) < 19 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	// The first post's batch holds the only worker at the gate, so the
+	// other 19 stay queued.
+	go submit()
+	waitFor(t, func() bool { return len(ins.sizes()) == 1 })
+	for range 19 {
+		go submit()
 	}
-	b.Close()
+	waitFor(t, func() bool { return len(b.in) == 19 })
+	closed := make(chan struct{})
+	go func() { b.Close(); close(closed) }()
+	waitFor(t, func() bool {
+		_, err := b.CreatePost(context.Background(), NewPost{Title: "late", Body: "b"})
+		return errors.Is(err, errBatcherClosed)
+	})
+	close(ins.gate)
 	for range 20 {
 		select {
 		case err := <-results:
@@ -144,10 +153,22 @@ func TestBatcherCloseFlushes(t *testing.T) {
 			t.Fatal("a waiter was never answered")
 		}
 	}
-	if _, err := b.CreatePost(context.Background(), NewPost{Title: "a", Body: "b"}); !errors.Is(err, errBatcherClosed) {
-		t.Errorf("post after Close: err = %v, want errBatcherClosed", err)
+	<-closed
+	if got := ins.sizes(); len(got) != 2 || got[0]+got[1] != 20 {
+		t.Errorf("batches %v, want the first post then the 19 queued", got)
 	}
 	if !Unavailable(errBatcherClosed) {
 		t.Error("a post refused at shutdown must be a 503")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 10s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }
