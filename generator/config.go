@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/gowrk/gowrk/threshold"
 )
 
 // Config describes one run. Zero values of the optional fields mean wrk's
@@ -27,9 +31,17 @@ type Config struct {
 	// Method and Body form the static request; Method defaults to GET.
 	Method string
 	Body   []byte
-	// Rate, when above zero, is the total number of requests per second,
-	// spread evenly over the connections (open-loop mode).
-	Rate float64
+	// Pacer, when enabled, sets the total number of requests per second over
+	// time, spread evenly over the connections (open-loop mode). Each
+	// connection sends on its own schedule; one that falls behind sends as
+	// soon as it can until it is back on schedule.
+	Pacer Pacer
+	// Stop ends the run early when any condition holds over the last
+	// StopWindow of the run, checked once per SeriesInterval. The result's
+	// Breakpoint says which condition and at what rate.
+	Stop []threshold.Condition
+	// StopWindow is the sliding window Stop is measured over.
+	StopWindow time.Duration
 	// Script, when set, supplies each thread's requests and hooks.
 	Script Scripter
 	// SampleInterval is how often each thread records its Req/Sec rate.
@@ -39,6 +51,23 @@ type Config struct {
 	// Progress, when set, is called about once per SeriesInterval from a
 	// single goroutine with the totals so far. It must return quickly.
 	Progress func(Snapshot)
+	// OnInterval, when set, is called with each series bucket as it closes,
+	// from the same goroutine as Progress, e.g. to stream an HdrHistogram
+	// log. The histograms are only valid during the call.
+	OnInterval func(IntervalData)
+}
+
+// IntervalData is one closed series bucket with its latency histograms.
+type IntervalData struct {
+	Interval
+	// RunStart is the wall-clock time the run started.
+	RunStart time.Time
+	// Latency holds the bucket's latencies in µs: corrected (measured from
+	// the scheduled send time) in open-loop mode, as measured otherwise.
+	Latency *hdrhistogram.Histogram
+	// Uncorrected holds, in open-loop mode, the bucket's latencies measured
+	// from the actual write; nil in closed-loop mode.
+	Uncorrected *hdrhistogram.Histogram
 }
 
 // Header is one request header.
@@ -48,15 +77,21 @@ type Header struct {
 
 // Snapshot is a view of a running test, for progress displays.
 type Snapshot struct {
-	Elapsed  time.Duration
-	Requests uint64
-	Errors   uint64
+	// Elapsed is the time since the start; Duration the planned length.
+	Elapsed, Duration time.Duration
+	// Requests and Errors are totals so far.
+	Requests, Errors uint64
+	// Rate is the responses per second over the last interval.
+	Rate float64
+	// Target is the scheduled requests per second now; 0 in closed loop.
+	Target float64
 }
 
 const (
 	defaultSampleInterval = 100 * time.Millisecond
 	defaultSeriesInterval = time.Second
 	defaultTimeout        = 2 * time.Second
+	defaultStopWindow     = 5 * time.Second
 )
 
 // ErrConfig marks a configuration that cannot run.
@@ -88,5 +123,12 @@ func (c *Config) withDefaults() (Config, error) {
 	if cfg.SeriesInterval <= 0 {
 		cfg.SeriesInterval = defaultSeriesInterval
 	}
+	if err := cfg.Pacer.validate(); err != nil {
+		return cfg, err
+	}
+	if cfg.StopWindow <= 0 {
+		cfg.StopWindow = defaultStopWindow
+	}
+	cfg.StopWindow = max(cfg.StopWindow, cfg.SeriesInterval)
 	return cfg, nil
 }

@@ -18,6 +18,9 @@ const (
 	// Back-off between failed dials, so a vanished target costs no CPU.
 	minBackoff = 10 * time.Millisecond
 	maxBackoff = time.Second
+	// lateSlack is the least delay that counts a request as late: Go's
+	// timers wake an idle process with millisecond resolution.
+	lateSlack = time.Millisecond
 )
 
 var errEmptyRequest = errors.New("script returned an empty request")
@@ -52,23 +55,55 @@ type conn struct {
 	batch    []sample
 	lastSent time.Duration // run clock at the last flush
 	totals   ThreadTotals
-	late     uint64
-	// schedule is the open-loop send time of the next request, on the run clock.
-	schedule time.Duration
-	interval time.Duration
+	timer    *time.Timer // reused for every wait, so waiting allocates nothing
+
+	// Open-loop schedule: this connection sends the run's requests number
+	// phase, phase+stride, phase+2*stride... due is the next one's send time
+	// on the run clock, seq how many it has taken from its schedule.
+	paced     bool
+	phase     float64
+	stride    float64
+	seq       uint64
+	due       time.Duration
+	sent      uint64
+	late      uint64
+	maxBehind time.Duration
 
 	// Published for the thread's monitor: plain stores by the owner, loads by
 	// the monitor, so nothing is shared per request.
 	completed atomic.Uint64
-	failed    atomic.Uint64
-	inflight  atomic.Int64 // run clock (ns) at the write of the pending request, 0 if none
-	expired   atomic.Bool  // the monitor timed out the pending request
+	failed    atomic.Uint64 // socket errors plus statuses above 399
+	socket    atomic.Uint64 // socket errors
+	inflight  atomic.Int64  // run clock (ns) at the write of the pending request, 0 if none
+	expired   atomic.Bool   // the monitor timed out the pending request
 }
 
 func newConn(th *thread, index int) *conn {
 	c := &conn{th: th, index: index, batch: make([]sample, 0, samplesPerFlush)}
 	c.br = bufio.NewReaderSize(&c.in, readBufferSize)
+	c.timer = time.NewTimer(time.Hour)
+	c.timer.Stop()
 	return c
+}
+
+// pace puts the connection on the run's open-loop schedule as request
+// number phase of every stride.
+func (c *conn) pace(phase, stride int) {
+	c.paced = true
+	c.phase, c.stride = float64(phase), float64(stride)
+	c.due = c.th.run.cfg.Pacer.Due(c.phase)
+}
+
+// sleep waits d, or less if the run ends; it reports whether the run goes on.
+func (c *conn) sleep(d time.Duration) bool {
+	c.timer.Reset(d)
+	select {
+	case <-c.th.run.done:
+		c.timer.Stop()
+		return false
+	case <-c.timer.C:
+		return true
+	}
 }
 
 func (c *conn) loop() {
@@ -84,7 +119,7 @@ func (c *conn) loop() {
 				c.totals.Errors.Connect++
 				c.publish()
 				backoff = min(max(backoff*2, minBackoff), maxBackoff)
-				if !r.sleep(backoff) {
+				if !c.sleep(backoff) {
 					return
 				}
 				continue
@@ -139,11 +174,13 @@ func (c *conn) interrupt() {
 // It returns only fatal errors (script failures); socket errors are counted.
 func (c *conn) roundTrip() error {
 	r := c.th.run
-	scheduled := time.Duration(-1)
-	if c.interval > 0 {
-		scheduled = c.schedule
-		c.schedule += c.interval
-		if wait := scheduled - r.clock(); wait > 0 && !r.sleep(wait) {
+	scheduled, slack := time.Duration(-1), time.Duration(0)
+	if c.paced {
+		scheduled = c.due
+		c.seq++
+		c.due = r.cfg.Pacer.Due(float64(c.seq)*c.stride + c.phase)
+		slack = max(c.due-scheduled, lateSlack)
+		if wait := scheduled - r.clock(); wait > 0 && !c.sleep(wait) {
 			return nil
 		}
 	}
@@ -153,7 +190,7 @@ func (c *conn) roundTrip() error {
 		if err != nil {
 			return err
 		}
-		if d > 0 && !r.sleep(d) {
+		if d > 0 && !c.sleep(d) {
 			return nil
 		}
 	}
@@ -169,14 +206,19 @@ func (c *conn) roundTrip() error {
 	}
 
 	start := r.clock()
-	if scheduled >= 0 && start-scheduled > c.interval {
-		c.late++
+	if scheduled >= 0 {
+		behind := start - scheduled
+		if behind > slack {
+			c.late += uint64(req.Count)
+		}
+		c.maxBehind = max(c.maxBehind, behind)
 	}
 	c.inflight.Store(int64(start))
 	if _, err := c.nc.Write(req.Bytes); err != nil {
 		c.socketError(&c.totals.Errors.Write)
 		return nil
 	}
+	c.sent += uint64(req.Count)
 	closeAfter := false
 	for i := 0; i < req.Count; i++ {
 		c.resp.SkipBody = i < 64 && req.HeadMask&(1<<uint(i)) != 0
@@ -254,9 +296,11 @@ func (c *conn) socketError(counter *uint64) {
 	c.disconnect()
 }
 
+// publish makes the counters visible to the monitor and the series loop.
 func (c *conn) publish() {
 	c.completed.Store(c.totals.Requests)
 	c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status)
+	c.socket.Store(c.totals.Errors.Socket())
 }
 
 func (c *conn) flush(now time.Duration) {
@@ -276,7 +320,9 @@ func (c *conn) finish() {
 	s.totals.Requests += c.totals.Requests
 	s.totals.Bytes += c.totals.Bytes
 	s.totals.Errors.add(c.totals.Errors)
+	s.sent += c.sent
 	s.late += c.late
+	s.maxBehind = max(s.maxBehind, c.maxBehind)
 	s.mu.Unlock()
 	c.th.wg.Done()
 }

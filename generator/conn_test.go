@@ -10,11 +10,12 @@ import (
 	"github.com/gowrk/gowrk/internal/testserver"
 )
 
-// newTestConn returns a connected conn of a one-thread run against srv.
-func newTestConn(t testing.TB, srv *testserver.Server) *conn {
+// newTestConn returns a connected conn of a one-thread run against srv,
+// open-loop when pacer is enabled.
+func newTestConn(t testing.TB, srv *testserver.Server, pacer Pacer) *conn {
 	t.Helper()
 	u, _ := url.Parse(srv.URL + "/")
-	cfg, err := (&Config{URL: u, Connections: 1, Threads: 1, Duration: time.Minute}).withDefaults()
+	cfg, err := (&Config{URL: u, Connections: 1, Threads: 1, Duration: time.Minute, Pacer: pacer}).withDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,6 +29,9 @@ func newTestConn(t testing.TB, srv *testserver.Server) *conn {
 		t.Fatal(err)
 	}
 	c := th.conns[0]
+	if pacer.Enabled() {
+		c.pace(0, 1)
+	}
 	if err := c.connect(); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +44,7 @@ func alwaysOK(int64, *fasthttp.Request) testserver.Reply { return testserver.OK 
 // The steady-state request loop must not allocate: at hundreds of thousands
 // of requests a second, garbage is CPU.
 func TestRoundTripDoesNotAllocate(t *testing.T) {
-	c := newTestConn(t, testserver.Start(t, false, alwaysOK))
+	c := newTestConn(t, testserver.Start(t, false, alwaysOK), Pacer{})
 	for range 100 {
 		if err := c.roundTrip(); err != nil {
 			t.Fatal(err)
@@ -59,8 +63,30 @@ func TestRoundTripDoesNotAllocate(t *testing.T) {
 	}
 }
 
+// The open-loop path, waiting for each request's due time, allocates
+// nothing either. 20k/s on one connection makes it both wait and run late.
+func TestOpenLoopRoundTripDoesNotAllocate(t *testing.T) {
+	c := newTestConn(t, testserver.Start(t, false, alwaysOK), ConstantRate(20000))
+	for range 100 {
+		if err := c.roundTrip(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	allocs := testing.AllocsPerRun(2000, func() {
+		if err := c.roundTrip(); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%.2f allocations per request, want 0", allocs)
+	}
+	if c.sent != 2101 || c.totals.Requests != 2101 || c.th.stats.corrected == nil {
+		t.Errorf("sent %d, requests %d", c.sent, c.totals.Requests)
+	}
+}
+
 func BenchmarkRoundTrip(b *testing.B) {
-	c := newTestConn(b, testserver.Start(b, false, alwaysOK))
+	c := newTestConn(b, testserver.Start(b, false, alwaysOK), Pacer{})
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := c.roundTrip(); err != nil {
@@ -89,19 +115,25 @@ func TestShardStatsRecordsBatches(t *testing.T) {
 
 func TestScheduleSpreadsConnections(t *testing.T) {
 	u, _ := url.Parse("http://x/")
-	perConn, offset := schedule(Config{URL: u, Rate: 1000, Connections: 4, Threads: 2})
-	if perConn != 4*time.Millisecond {
-		t.Fatalf("interval %v, want 4ms", perConn)
-	}
+	r := &run{cfg: Config{URL: u, Pacer: ConstantRate(1000), Connections: 5, Threads: 2}}
 	seen := map[time.Duration]bool{}
-	for th := range 2 {
-		for c := range 2 {
-			seen[offset(th, c)] = true
+	for i, n := range []int{3, 2} {
+		th := newThread(r, i, n, nil)
+		for j, c := range th.conns {
+			c.pace(th.phase(j), 5)
+			seen[c.due] = true
+			if j == 0 && i == 0 {
+				// Its second request is the run's sixth.
+				c.seq++
+				if got := r.cfg.Pacer.Due(float64(c.seq)*c.stride + c.phase); got != 5*time.Millisecond {
+					t.Errorf("second request due at %v, want 5ms", got)
+				}
+			}
 		}
 	}
-	for _, want := range []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond} {
-		if !seen[want] {
-			t.Errorf("no connection starts at %v: %v", want, seen)
+	for want := range 5 {
+		if !seen[time.Duration(want)*time.Millisecond] {
+			t.Errorf("no connection starts at %dms: %v", want, seen)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"sync"
+	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
@@ -49,16 +50,23 @@ type shardStats struct {
 	mu        sync.Mutex
 	latency   *hdrhistogram.Histogram
 	corrected *hdrhistogram.Histogram // open-loop mode only
-	interval  *hdrhistogram.Histogram // since the last series tick
-	status    [maxStatus]uint64
-	totals    ThreadTotals
-	late      uint64
+	// Since the last series tick: interval holds the corrected latency in
+	// open-loop mode and the measured one otherwise; intervalRaw holds the
+	// measured latency in open-loop mode only.
+	interval    *hdrhistogram.Histogram
+	intervalRaw *hdrhistogram.Histogram
+	status      [maxStatus]uint64
+	totals      ThreadTotals
+	sent        uint64
+	late        uint64
+	maxBehind   time.Duration
 }
 
 func newShardStats(openLoop bool) *shardStats {
 	s := &shardStats{latency: NewLatencyHistogram(), interval: NewLatencyHistogram()}
 	if openLoop {
 		s.corrected = NewLatencyHistogram()
+		s.intervalRaw = NewLatencyHistogram()
 	}
 	return s
 }
@@ -75,6 +83,7 @@ func (s *shardStats) add(batch []sample) {
 		if s.corrected != nil && b.corrected != 0 {
 			recordClamped(s.corrected, int64(b.corrected)-1)
 			recordClamped(s.interval, int64(b.corrected)-1)
+			recordClamped(s.intervalRaw, lat)
 		} else {
 			recordClamped(s.interval, lat)
 		}

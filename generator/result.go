@@ -10,6 +10,8 @@ import (
 type Result struct {
 	// Config is the configuration the run used, defaults filled in.
 	Config Config
+	// Start is the wall-clock time the run started.
+	Start time.Time
 	// Runtime is the wall time from the start of the run to its end.
 	Runtime time.Duration
 	// Requests counts complete responses of any status.
@@ -32,11 +34,49 @@ type Result struct {
 	Series []Interval
 	// Threads are the per-thread totals.
 	Threads []ThreadTotals
+	// Sent counts, in open-loop mode, requests written, each request of a
+	// pipelined batch counting once.
+	Sent uint64
+	// Due counts, in open-loop mode, the requests the schedule called for
+	// during the run.
+	Due uint64
 	// Late counts, in open-loop mode, requests written after their scheduled
-	// time by more than one scheduled interval.
+	// time by more than their connection's interval (and at least lateSlack,
+	// the timer resolution).
 	Late uint64
+	// MaxBehind is, in open-loop mode, the furthest any request was written
+	// behind its scheduled time.
+	MaxBehind time.Duration
+	// Breakpoint is set when Config.Stop has conditions.
+	Breakpoint *Breakpoint
 	// Interrupted is true when the run was cancelled before its duration.
 	Interrupted bool
+}
+
+// Unsent is the number of requests due during the run that were never
+// written: how far behind schedule the run ended.
+func (r *Result) Unsent() uint64 {
+	if r.Due > r.Sent {
+		return r.Due - r.Sent
+	}
+	return 0
+}
+
+// Breakpoint is what a run with stop conditions found.
+type Breakpoint struct {
+	// Found is true when a stop condition held and ended the run.
+	Found bool
+	// Rate is the highest target rate sustained: the scheduled requests per
+	// second at the last window in which no condition held (or at the end
+	// of the run when none ever did). 0 when the first window already broke.
+	Rate float64
+	// Throughput is the responses per second over that window.
+	Throughput float64
+	// At is when the condition held (Found) or the run ended.
+	At time.Duration
+	// Reasons describe the conditions that held, e.g.
+	// "p99>500ms (p99 = 612.00ms)".
+	Reasons []string
 }
 
 // Errors counts failed requests by class, as wrk reports them.
@@ -66,12 +106,25 @@ func (e *Errors) add(o Errors) {
 
 // Interval summarizes one time-series bucket of the run.
 type Interval struct {
-	// Start is the bucket's offset from the start of the run.
-	Start time.Duration
+	// Start is the bucket's offset from the start of the run; Length its
+	// width (the last bucket may be shorter).
+	Start, Length time.Duration
 	// Requests and Errors (socket errors plus statuses above 399) in the bucket.
 	Requests, Errors uint64
-	// Latency percentiles of the requests completed in the bucket, in µs.
+	// Latency percentiles of the requests completed in the bucket, in µs:
+	// corrected in open-loop mode.
 	P50, P90, P99, Max int64
+	// Target is, in open-loop mode, the scheduled requests per second over
+	// the bucket.
+	Target float64
+}
+
+// Rate is the bucket's responses per second.
+func (iv Interval) Rate() float64 {
+	if iv.Length <= 0 {
+		return 0
+	}
+	return float64(iv.Requests) / iv.Length.Seconds()
 }
 
 // ThreadTotals are one thread's counters.

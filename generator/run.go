@@ -29,18 +29,6 @@ type run struct {
 // clock is the time since the run started.
 func (r *run) clock() time.Duration { return time.Since(r.epoch) }
 
-// sleep waits d, or less if the run ends; it reports whether the run goes on.
-func (r *run) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-r.done:
-		return false
-	case <-t.C:
-		return true
-	}
-}
-
 func (r *run) end() {
 	r.doneOnce.Do(func() { close(r.done) })
 }
@@ -103,11 +91,10 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	r.liveShards.Store(int64(len(threads)))
 
-	perConn, offset := schedule(cfg)
 	r.epoch = time.Now()
 	var monitors sync.WaitGroup
 	for _, th := range threads {
-		th.start(perConn, offset)
+		th.start()
 		monitors.Add(1)
 		go func() { defer monitors.Done(); th.monitor(r.done) }()
 	}
@@ -139,26 +126,13 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	series.flush(runtime)
 	res := collect(cfg, threads, runtime)
+	res.Start = r.epoch
 	res.Series = series.intervals
 	res.Interrupted = interrupted
+	if series.window != nil {
+		res.Breakpoint = series.window.breakpoint(runtime)
+	}
 	return res, nil
-}
-
-// schedule returns the open-loop interval between requests of one
-// connection and each connection's first send time, staggered so the
-// connections do not fire in bursts; zero interval in closed-loop mode.
-func schedule(cfg Config) (time.Duration, func(thread, conn int) time.Duration) {
-	if cfg.Rate <= 0 {
-		return 0, nil
-	}
-	perConn := time.Duration(float64(time.Second) * float64(cfg.Connections) / cfg.Rate)
-	if perConn <= 0 {
-		perConn = 1
-	}
-	return perConn, func(thread, conn int) time.Duration {
-		global := conn*cfg.Threads + thread
-		return perConn * time.Duration(global) / time.Duration(cfg.Connections)
-	}
 }
 
 func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
@@ -171,8 +145,9 @@ func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
 		RequestRate: newRateHistogram(),
 		Threads:     make([]ThreadTotals, len(threads)),
 	}
-	if cfg.Rate > 0 {
+	if cfg.Pacer.Enabled() {
 		res.Corrected = NewLatencyHistogram()
+		res.Due = uint64(cfg.Pacer.Count(runtime))
 	}
 	for i, th := range threads {
 		s := th.stats
@@ -180,7 +155,9 @@ func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
 		res.Requests += s.totals.Requests
 		res.Bytes += s.totals.Bytes
 		res.Errors.add(s.totals.Errors)
+		res.Sent += s.sent
 		res.Late += s.late
+		res.MaxBehind = max(res.MaxBehind, s.maxBehind)
 		res.Latency.Merge(s.latency)
 		if res.Corrected != nil {
 			res.Corrected.Merge(s.corrected)

@@ -7,19 +7,37 @@ import (
 )
 
 // seriesRecorder cuts the run into Config.SeriesInterval buckets from a
-// single goroutine, and feeds the progress callback.
+// single goroutine: it builds Result.Series, hands each bucket to
+// Config.OnInterval and Config.Progress, and checks the stop conditions.
 type seriesRecorder struct {
 	run       *run
 	threads   []*thread
-	merged    *hdrhistogram.Histogram
+	merged    *hdrhistogram.Histogram // the bucket's latency
+	mergedRaw *hdrhistogram.Histogram // open loop: the bucket's measured latency
 	intervals []Interval
 	lastTick  time.Duration
-	lastReqs  uint64
-	lastErrs  uint64
+	last      counters
+	window    *stopWindow // nil without stop conditions
+}
+
+// counters are the connections' published totals.
+type counters struct {
+	requests, errors, socket uint64
+}
+
+func (c counters) minus(o counters) counters {
+	return counters{c.requests - o.requests, c.errors - o.errors, c.socket - o.socket}
 }
 
 func newSeriesRecorder(r *run, threads []*thread) *seriesRecorder {
-	return &seriesRecorder{run: r, threads: threads, merged: NewLatencyHistogram()}
+	s := &seriesRecorder{run: r, threads: threads, merged: NewLatencyHistogram()}
+	if r.cfg.Pacer.Enabled() {
+		s.mergedRaw = NewLatencyHistogram()
+	}
+	if len(r.cfg.Stop) > 0 {
+		s.window = newStopWindow(r.cfg)
+	}
+	return s
 }
 
 func (s *seriesRecorder) loop(done <-chan struct{}) {
@@ -30,34 +48,51 @@ func (s *seriesRecorder) loop(done <-chan struct{}) {
 		case <-done:
 			return
 		case <-ticker.C:
-			s.flush(s.run.clock())
+			now := s.run.clock()
+			if s.flush(now) && s.window != nil && s.window.check(now) {
+				s.run.end()
+				return
+			}
 		}
 	}
 }
 
-// flush closes the bucket that ends at now. Requests and errors come from
-// the connections' published counters; latency from the threads' interval
-// histograms, which connections fill in batches.
-func (s *seriesRecorder) flush(now time.Duration) {
-	var reqs, errs uint64
+// flush closes the bucket that ends at now and reports whether there was
+// one. Requests and errors come from the connections' published counters;
+// latency from the threads' interval histograms, which connections fill in
+// batches.
+func (s *seriesRecorder) flush(now time.Duration) bool {
+	var total counters
 	s.merged.Reset()
+	if s.mergedRaw != nil {
+		s.mergedRaw.Reset()
+	}
 	for _, th := range s.threads {
 		for _, c := range th.conns {
-			reqs += c.completed.Load()
-			errs += c.failed.Load()
+			total.requests += c.completed.Load()
+			total.errors += c.failed.Load()
+			total.socket += c.socket.Load()
 		}
-		th.stats.mu.Lock()
-		s.merged.Merge(th.stats.interval)
-		th.stats.interval.Reset()
-		th.stats.mu.Unlock()
+		st := th.stats
+		st.mu.Lock()
+		s.merged.Merge(st.interval)
+		st.interval.Reset()
+		if s.mergedRaw != nil {
+			s.mergedRaw.Merge(st.intervalRaw)
+			st.intervalRaw.Reset()
+		}
+		st.mu.Unlock()
 	}
 	if now <= s.lastTick {
-		return
+		return false
 	}
+	cfg := &s.run.cfg
+	delta := total.minus(s.last)
 	iv := Interval{
 		Start:    s.lastTick,
-		Requests: reqs - s.lastReqs,
-		Errors:   errs - s.lastErrs,
+		Length:   now - s.lastTick,
+		Requests: delta.requests,
+		Errors:   delta.errors,
 	}
 	if s.merged.TotalCount() > 0 {
 		iv.P50 = s.merged.ValueAtQuantile(50)
@@ -65,9 +100,23 @@ func (s *seriesRecorder) flush(now time.Duration) {
 		iv.P99 = s.merged.ValueAtQuantile(99)
 		iv.Max = s.merged.Max()
 	}
-	s.intervals = append(s.intervals, iv)
-	s.lastTick, s.lastReqs, s.lastErrs = now, reqs, errs
-	if p := s.run.cfg.Progress; p != nil {
-		p(Snapshot{Elapsed: now, Requests: reqs, Errors: errs})
+	if cfg.Pacer.Enabled() {
+		iv.Target = (cfg.Pacer.Count(now) - cfg.Pacer.Count(s.lastTick)) / iv.Length.Seconds()
 	}
+	s.intervals = append(s.intervals, iv)
+	if s.window != nil {
+		s.window.push(iv, delta.socket, s.merged)
+	}
+	s.lastTick, s.last = now, total
+	if f := cfg.OnInterval; f != nil {
+		f(IntervalData{Interval: iv, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw})
+	}
+	if p := cfg.Progress; p != nil {
+		snap := Snapshot{Elapsed: now, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, Rate: iv.Rate()}
+		if cfg.Pacer.Enabled() {
+			snap.Target = cfg.Pacer.RateAt(now)
+		}
+		p(snap)
+	}
+	return true
 }

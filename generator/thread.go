@@ -35,7 +35,7 @@ func newThread(r *run, index, conns int, addr net.Addr) *thread {
 		run:   r,
 		index: index,
 		addr:  addr,
-		stats: newShardStats(r.cfg.Rate > 0),
+		stats: newShardStats(r.cfg.Pacer.Enabled()),
 		rate:  newRateHistogram(),
 	}
 	th.conns = make([]*conn, conns)
@@ -69,13 +69,15 @@ func (th *thread) useScript(ts ThreadScript) {
 	th.hasResponse = ts.HasResponse()
 }
 
-// start launches the connections, spreading open-loop schedules evenly.
-func (th *thread) start(perConn time.Duration, offset func(thread, conn int) time.Duration) {
+// start launches the connections. In open-loop mode the run's requests are
+// dealt round-robin over all connections of all threads, so each connection
+// sends every Connections-th request and they do not fire in bursts.
+func (th *thread) start() {
+	cfg := &th.run.cfg
 	th.wg.Add(len(th.conns))
 	for i, c := range th.conns {
-		if perConn > 0 {
-			c.interval = perConn
-			c.schedule = offset(th.index, i)
+		if cfg.Pacer.Enabled() {
+			c.pace(th.phase(i), cfg.Connections)
 		}
 		go c.loop()
 	}
@@ -128,6 +130,10 @@ func (th *thread) expire(now time.Duration) {
 		}
 	}
 }
+
+// phase is connection i's place in the round-robin over all connections:
+// connection i of every thread, then connection i+1 of every thread.
+func (th *thread) phase(i int) int { return i*th.run.cfg.Threads + th.index }
 
 func (th *thread) interruptAll() {
 	for _, c := range th.conns {

@@ -77,6 +77,23 @@ func TestHooksDecidedAfterInit(t *testing.T) {
 	}
 }
 
+// TestInitSeesHostAndMayReplaceHeaders checks Host is in wrk.headers when
+// init runs, and is added again when init replaces the table.
+func TestInitSeesHostAndMayReplaceHeaders(t *testing.T) {
+	h := load(t, `function init()
+			print(wrk.headers.Host)
+			wrk.headers = { ["X-Only"] = "1" }
+		end`)
+	th, _ := h.thread(0)
+	req, _ := th.Static()
+	if got := h.out.String(); got != "127.0.0.1:8080\n" {
+		t.Errorf("init saw Host %q", got)
+	}
+	if !strings.Contains(string(req.Bytes), "Host: 127.0.0.1:8080\r\n") || !strings.Contains(string(req.Bytes), "X-Only: 1\r\n") {
+		t.Errorf("static request:\n%s", req.Bytes)
+	}
+}
+
 func TestSetupSeesResolvedAddr(t *testing.T) {
 	h := load(t, `function setup(thread) print(tostring(thread.addr)) end`)
 	h.thread(0)
@@ -166,6 +183,25 @@ func TestResponse(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := h.out.String(); got != "201\tabc\tlast\tthe body\n" {
+		t.Errorf("response got %q", got)
+	}
+}
+
+// TestResponseHeadersIgnoreCase checks lookups by any spelling, while
+// pairs() yields the names as received.
+func TestResponseHeadersIgnoreCase(t *testing.T) {
+	h := load(t, `function response(status, headers)
+			local n = 0
+			for k in pairs(headers) do n = n + 1 end
+			print(headers["x-token"], headers["X-TOKEN"], headers["X-Token"], headers["missing"], n)
+		end`)
+	th, _ := h.thread(0)
+	resp := newResponse(200, "", "X-Token", "abc")
+	resp.Header.SetNoDefaultContentType(true)
+	if err := th.Response(resp); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.out.String(); got != "abc\tabc\tabc\tnil\t1\n" {
 		t.Errorf("response got %q", got)
 	}
 }

@@ -30,11 +30,11 @@ type stdout struct {
 	file *lua.LUserData
 	// redirected is set once the script points io.output at a real file;
 	// io.write then goes through gopher-lua's own implementation.
-	redirected  bool
-	origWrite   lua.LValue
-	origOutput  lua.LValue
-	line        []byte
-	writeMethod *lua.LFunction
+	redirected bool
+	origWrite  lua.LValue
+	origOutput lua.LValue
+	// line is reused to build each write.
+	line []byte
 }
 
 // openOutput replaces print, tostring, io.write, io.output and io.stdout.
@@ -57,10 +57,9 @@ func (st *state) openOutput() {
 
 	st.fileMT = L.NewTable()
 	methods := L.NewTable()
-	o.writeMethod = L.NewFunction(func(L *lua.LState) int {
+	methods.RawSetString("write", L.NewFunction(func(L *lua.LState) int {
 		return st.write(L, 2)
-	})
-	methods.RawSetString("write", o.writeMethod)
+	}))
 	noop := L.NewFunction(func(L *lua.LState) int { L.Push(lua.LTrue); return 1 })
 	methods.RawSetString("flush", noop)
 	methods.RawSetString("setvbuf", noop)

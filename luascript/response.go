@@ -1,6 +1,8 @@
 package luascript
 
 import (
+	"strings"
+
 	"github.com/valyala/fasthttp"
 	lua "github.com/yuin/gopher-lua"
 )
@@ -14,26 +16,45 @@ const (
 // responseArgs builds the arguments of response(status, headers, body)
 // with as few allocations as the Lua values allow.
 type responseArgs struct {
-	L       *lua.LState
 	headers *lua.LTable
 	// visit is the header callback, bound once so that passing it to
 	// fasthttp does not allocate a closure per response.
 	visit func(k, v []byte)
 	// status holds the boxed status numbers already seen.
 	status [600]lua.LValue
-	// strings maps short header names, values and bodies to Lua strings:
+	// interned maps short header names, values and bodies to Lua strings:
 	// responses repeat them, and each new Lua string costs two allocations.
 	// It is emptied when full, so values that keep changing (Date) cannot
 	// grow it without bound.
-	strings map[string]lua.LValue
-	empty   lua.LValue
+	interned map[string]lua.LValue
+	empty    lua.LValue
+	// meta makes the headers table's lookups ignore case; see init.
+	meta *lua.LTable
 }
 
 func (r *responseArgs) init(L *lua.LState) {
-	r.L = L
 	r.visit = r.setHeader
-	r.strings = make(map[string]lua.LValue)
+	r.interned = make(map[string]lua.LValue)
 	r.empty = lua.LString("")
+	// wrk hands over header names as the server spelled them, so a script
+	// written against one server may look up "X-Token" or "x-token".
+	// Answering both regardless of case keeps such scripts working whatever
+	// the spelling; exact hits never reach __index and cost nothing.
+	r.meta = L.NewTable()
+	r.meta.RawSetString("__index", L.NewFunction(func(L *lua.LState) int {
+		t := L.CheckTable(1)
+		name, ok := L.Get(2).(lua.LString)
+		if ok {
+			for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+				if ks, isStr := k.(lua.LString); isStr && strings.EqualFold(string(ks), string(name)) {
+					L.Push(v)
+					return 1
+				}
+			}
+		}
+		L.Push(lua.LNil)
+		return 1
+	}))
 }
 
 func (r *responseArgs) setHeader(k, v []byte) {
@@ -48,15 +69,15 @@ func (r *responseArgs) intern(b []byte) lua.LValue {
 	if len(b) > internMaxLen {
 		return lua.LString(b)
 	}
-	if v, ok := r.strings[string(b)]; ok {
+	if v, ok := r.interned[string(b)]; ok {
 		return v
 	}
-	if len(r.strings) >= internMaxEntries {
-		clear(r.strings)
+	if len(r.interned) >= internMaxEntries {
+		clear(r.interned)
 	}
 	s := string(b)
 	v := lua.LValue(lua.LString(s))
-	r.strings[s] = v
+	r.interned[s] = v
 	return v
 }
 
@@ -83,6 +104,7 @@ func (t *thread) Response(resp *fasthttp.Response) error {
 	}
 	r := &t.resp
 	r.headers = L.CreateTable(0, 8)
+	r.headers.Metatable = r.meta
 	resp.Header.VisitAll(r.visit)
 	L.Push(fn)
 	L.Push(r.statusValue(resp.StatusCode()))

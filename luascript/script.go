@@ -96,7 +96,7 @@ func Load(opts Options) (*Script, error) {
 		headers: opts.Headers,
 		out:     &syncWriter{w: w},
 	}
-	s.main, err = newState(s, nil)
+	s.main, err = newState(s)
 	if err != nil {
 		return nil, err
 	}
@@ -116,12 +116,13 @@ func requestPath(u *url.URL) string {
 	return p
 }
 
-// NewThread creates thread index's state, runs the top level in it, then
+// NewThread creates the next thread's state, runs the top level in it, then
 // setup(thread) in the main state and init(args) in the thread's state, and
-// decides from what init left which hooks the engine must call.
-func (s *Script) NewThread(index int, addr net.Addr, ctl generator.ThreadControl) (generator.ThreadScript, error) {
-	t := &thread{script: s, index: index, ctl: ctl, addr: copyAddr(addr)}
-	st, err := newState(s, t)
+// decides from what init left which hooks the engine must call. The index
+// is not needed: wrk's thread objects carry no number.
+func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (generator.ThreadScript, error) {
+	t := &thread{script: s, ctl: ctl, addr: copyAddr(addr)}
+	st, err := newState(s)
 	if err != nil {
 		return nil, err
 	}

@@ -13,8 +13,6 @@ type state struct {
 	// because wrk's own functions refer to their module table, not to
 	// whatever the global name holds later.
 	wrk *lua.LTable
-	// thread is the engine thread this state belongs to; nil in the main state.
-	thread *thread
 
 	// Metatables of the userdata kinds, one set per state.
 	addrMT, threadMT, statsMT, fileMT *lua.LTable
@@ -31,29 +29,33 @@ type state struct {
 	out *stdout
 }
 
-// libraries are the standard libraries LuaJIT opens for wrk, minus jit and
-// ffi which have no gopher-lua counterpart; bit is added separately.
-var libraries = []struct {
+// library is a standard library and the function that opens it.
+type library struct {
 	name string
 	open lua.LGFunction
-}{
-	{lua.LoadLibName, lua.OpenPackage},
-	{lua.BaseLibName, lua.OpenBase},
-	{lua.TabLibName, lua.OpenTable},
-	{lua.IoLibName, lua.OpenIo},
-	{lua.OsLibName, lua.OpenOs},
-	{lua.StringLibName, lua.OpenString},
-	{lua.MathLibName, lua.OpenMath},
-	{lua.DebugLibName, lua.OpenDebug},
-	{lua.CoroutineLibName, lua.OpenCoroutine},
+}
+
+// libraries are the standard libraries LuaJIT opens for wrk, minus jit and
+// ffi which have no gopher-lua counterpart; bit is added separately.
+func libraries() []library {
+	return []library{
+		{lua.LoadLibName, lua.OpenPackage},
+		{lua.BaseLibName, lua.OpenBase},
+		{lua.TabLibName, lua.OpenTable},
+		{lua.IoLibName, lua.OpenIo},
+		{lua.OsLibName, lua.OpenOs},
+		{lua.StringLibName, lua.OpenString},
+		{lua.MathLibName, lua.OpenMath},
+		{lua.DebugLibName, lua.OpenDebug},
+		{lua.CoroutineLibName, lua.OpenCoroutine},
+	}
 }
 
 // newState builds a state for s and runs the script's top level in it.
-// t is nil for the main state.
-func newState(s *Script, t *thread) (*state, error) {
+func newState(s *Script) (*state, error) {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true})
-	st := &state{L: L, script: s, thread: t, contentLength: -1}
-	for _, lib := range libraries {
+	st := &state{L: L, script: s, contentLength: -1}
+	for _, lib := range libraries() {
 		L.Push(L.NewFunction(lib.open))
 		L.Push(lua.LString(lib.name))
 		L.Call(1, 0)

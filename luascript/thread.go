@@ -17,7 +17,6 @@ import (
 // thread has its own lock: threads never wait for each other.
 type thread struct {
 	script *Script
-	index  int
 	ctl    generator.ThreadControl
 
 	mu sync.Mutex
@@ -59,6 +58,8 @@ var _ generator.ThreadScript = (*thread)(nil)
 func (t *thread) init() error {
 	st := t.st
 	L := st.L
+	// Host goes in before init, as in wrk, so init can read it, and again
+	// after, in case init replaced wrk.headers with a table without one.
 	st.addHost()
 	if fn, ok := st.function("init"); ok {
 		args := L.CreateTable(len(t.script.args), 1)
@@ -70,6 +71,7 @@ func (t *thread) init() error {
 			return err
 		}
 	}
+	st.addHost()
 	ret, err := st.call(st.wrk.RawGetString("format"), 1)
 	if err != nil {
 		return err
@@ -86,11 +88,12 @@ func (t *thread) init() error {
 	t.static = !dynamic
 	if t.static {
 		s, _ := req.(lua.LString)
-		n, mask, err := requests([]byte(s))
+		b := []byte(s)
+		n, mask, err := requests(b)
 		if err != nil {
 			return &Error{File: t.script.path, Msg: "the request built from wrk.method, wrk.path, wrk.headers and wrk.body is not valid HTTP: " + err.Error()}
 		}
-		t.staticReq = generator.Request{Bytes: []byte(s), Count: n, HeadMask: mask}
+		t.staticReq = generator.Request{Bytes: b, Count: n, HeadMask: mask}
 	}
 	if t.hasResponse {
 		t.resp.init(L)
@@ -189,7 +192,7 @@ func (t *thread) Delay() (time.Duration, error) {
 	}
 	ms := float64(lua.LVAsNumber(L.Get(-1)))
 	L.Pop(1)
-	if ms <= 0 || ms != ms {
+	if !(ms > 0) { // negative, zero or NaN
 		return 0, nil
 	}
 	return time.Duration(ms * float64(time.Millisecond)), nil

@@ -38,7 +38,8 @@ func (st *state) openWrk() {
 // arguments fall back to the wrk table's fields, and the headers table it
 // is given gains Host (when missing) and Content-Length (or loses it when
 // there is no body). It runs for every request of counter-style scripts,
-// hence Go and one reused buffer instead of wrk's Lua.
+// hence Go, one pass over the headers and one reused buffer instead of
+// wrk's Lua; the header order is the table's, which wrk leaves unspecified.
 func (st *state) format(L *lua.LState) int {
 	w := st.wrk
 	method := orField(L, 1, w, "method")
@@ -49,32 +50,17 @@ func (st *state) format(L *lua.LState) int {
 	if !ok {
 		L.ArgError(3, "table expected, got "+hv.Type().String())
 	}
-
-	if _, v := findHeader(L, headers, "Host"); !truthy(v) {
-		if host := st.defaultHost(); host != lua.LNil {
-			L.SetField(headers, "Host", host)
-		}
-	}
-	clKey, _ := findHeader(L, headers, "Content-Length")
-	if clKey == "" {
-		clKey = "Content-Length"
-	}
 	var bodyStr string
+	hasBody := false
 	switch b := body.(type) {
-	case *lua.LNilType:
-		L.SetField(headers, clKey, lua.LNil)
 	case lua.LString:
-		bodyStr = string(b)
-		L.SetField(headers, clKey, st.lengthValue(len(bodyStr)))
+		bodyStr, hasBody = string(b), true
 	case lua.LNumber:
-		bodyStr = toString(L, b)
-		L.SetField(headers, clKey, st.lengthValue(len(bodyStr)))
+		bodyStr, hasBody = toString(L, b), true
 	default:
-		if body == lua.LFalse {
-			L.SetField(headers, clKey, lua.LNil)
-			break
+		if truthy(body) {
+			L.ArgError(4, "string expected, got "+body.Type().String())
 		}
-		L.ArgError(4, "string expected, got "+body.Type().String())
 	}
 
 	b := st.fmtBuf[:0]
@@ -82,17 +68,54 @@ func (st *state) format(L *lua.LState) int {
 	b = append(b, ' ')
 	b = appendValue(L, b, path)
 	b = append(b, " HTTP/1.1\r\n"...)
+	// Host and Content-Length are matched ignoring case (wrk matches the
+	// exact spelling only): a lowercase one is not sent twice.
+	hasHost := false
+	clKey := ""
 	for k, v := headers.Next(lua.LNil); k != lua.LNil; k, v = headers.Next(k) {
-		b = appendValue(L, b, k)
-		b = append(b, ": "...)
-		b = appendValue(L, b, v)
-		b = append(b, "\r\n"...)
+		if ks, ok := k.(lua.LString); ok {
+			switch {
+			case len(ks) == len("content-length") && strings.EqualFold(string(ks), "content-length"):
+				clKey = string(ks)
+				continue // written below from the body
+			case len(ks) == len("host") && strings.EqualFold(string(ks), "host"):
+				if !truthy(v) {
+					continue
+				}
+				hasHost = true
+			}
+		}
+		b = appendHeader(L, b, k, v)
+	}
+	if !hasHost {
+		if host := st.defaultHost(); host != lua.LNil {
+			L.SetField(headers, "Host", host)
+			b = appendHeader(L, b, lua.LString("Host"), host)
+		}
+	}
+	if clKey == "" {
+		clKey = "Content-Length"
+	}
+	if hasBody {
+		n := st.lengthValue(len(bodyStr))
+		L.SetField(headers, clKey, n)
+		b = appendHeader(L, b, lua.LString(clKey), n)
+	} else {
+		L.SetField(headers, clKey, lua.LNil)
 	}
 	b = append(b, "\r\n"...)
 	b = append(b, bodyStr...)
 	st.fmtBuf = b
 	L.Push(lua.LString(b))
 	return 1
+}
+
+// appendHeader appends one "name: value" line.
+func appendHeader(L *lua.LState, b []byte, k, v lua.LValue) []byte {
+	b = appendValue(L, b, k)
+	b = append(b, ": "...)
+	b = appendValue(L, b, v)
+	return append(b, "\r\n"...)
 }
 
 // orField is Lua's "arg or wrk.field".

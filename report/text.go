@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -17,8 +18,12 @@ import (
 
 // TextOptions selects the optional blocks of the text report.
 type TextOptions struct {
-	// Latency prints the latency distribution (wrk's --latency).
+	// Latency prints the latency distribution (wrk's --latency); in
+	// open-loop mode in wrk2's HdrHistogram layout.
 	Latency bool
+	// Uncorrected also prints, in open-loop mode, the distribution measured
+	// from the actual writes (wrk2's -U).
+	Uncorrected bool
 }
 
 // Header prints the lines wrk prints before the run starts; url is printed
@@ -28,17 +33,32 @@ func Header(w io.Writer, url string, cfg *generator.Config) {
 	fmt.Fprintf(w, "  %d threads and %d connections\n", cfg.Threads, cfg.Connections)
 }
 
-// Text prints wrk's report for res, byte for byte as wrk lays it out. The
-// latency figures include wrk's coordinated-omission correction.
+// Text prints wrk's report for res, byte for byte as wrk lays it out, and
+// in open-loop mode as wrk2 does. The latency figures are Headline's: with
+// wrk's coordinated-omission correction, or measured from the scheduled
+// send times in open-loop mode.
 func Text(w io.Writer, res *generator.Result, opt TextOptions) {
 	runtimeUS := uint64(res.Runtime / time.Microsecond)
-	latency := CorrectedLatency(res)
+	latency := Headline(res)
+	openLoop := res.Corrected != nil
 
 	fmt.Fprintf(w, "  Thread Stats%6s%11s%8s%12s\n", "Avg", "Stdev", "Max", "+/- Stdev")
-	statsRow(w, "Latency", stats.Summarize(latency), res.Latency.Max(), units.FormatTime)
+	// wrk takes the max from the measured data; wrk2 from the corrected.
+	maxLatency := res.Latency.Max()
+	if openLoop {
+		maxLatency = latency.Max()
+	}
+	statsRow(w, "Latency", stats.Summarize(latency), maxLatency, units.FormatTime)
 	rate := stats.Summarize(res.RequestRate)
 	statsRow(w, "Req/Sec", rate, rate.Max, units.FormatMetric)
-	if opt.Latency {
+	switch {
+	case openLoop && (opt.Latency || opt.Uncorrected):
+		hdrLatency(w, latency, "Recorded Latency")
+		if opt.Uncorrected {
+			fmt.Fprintln(w)
+			hdrLatency(w, res.Latency, "Uncorrected Latency (measured without taking delayed starts into account)")
+		}
+	case opt.Latency:
 		fmt.Fprintf(w, "  Latency Distribution\n")
 		bars := stats.Bars(latency)
 		for _, p := range []float64{50, 75, 90, 99} {
@@ -57,11 +77,16 @@ func Text(w io.Writer, res *generator.Result, opt TextOptions) {
 	fmt.Fprintf(w, "Transfer/sec: %10sB\n", units.FormatBinary(float64(res.Bytes)/seconds))
 }
 
-// CorrectedLatency is the latency data wrk reports: the recorded latencies
-// plus wrk's after-the-fact coordinated-omission correction.
-func CorrectedLatency(res *generator.Result) *hdrhistogram.Histogram {
-	interval := stats.CorrectionInterval(uint64(res.Runtime/time.Microsecond), res.Requests, res.Config.Connections)
-	return stats.Correct(res.Latency, interval)
+// hdrLatency prints wrk2's latency block: eight percentiles, the detailed
+// percentile spectrum and a rule.
+func hdrLatency(w io.Writer, h *hdrhistogram.Histogram, description string) {
+	fmt.Fprintf(w, "  Latency Distribution (HdrHistogram - %s)\n", description)
+	for _, p := range []float64{50, 75, 90, 99, 99.9, 99.99, 99.999, 100} {
+		fmt.Fprintf(w, "%7.3f%%%s\n", p, units.Cell(units.FormatTime(float64(h.ValueAtQuantile(p))), 10))
+	}
+	fmt.Fprintf(w, "\n  Detailed Percentile spectrum:\n")
+	_ = WritePercentiles(w, h)
+	fmt.Fprintf(w, "%s\n", strings.Repeat("-", 58))
 }
 
 // statsRow prints one "Thread Stats" row; max comes from the uncorrected

@@ -19,12 +19,14 @@ type fakeInserter struct {
 }
 
 func (f *fakeInserter) InsertPosts(ctx context.Context, posts []NewPost, out []Post) error {
+	f.mu.Lock()
+	f.batches = append(f.batches, append([]NewPost(nil), posts...))
+	f.mu.Unlock()
 	if f.gate != nil {
 		<-f.gate
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.batches = append(f.batches, append([]NewPost(nil), posts...))
 	if f.fail != nil {
 		return f.fail
 	}

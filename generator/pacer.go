@@ -1,0 +1,152 @@
+package generator
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Pacer is the open-loop arrival rate over time: constant, or a ramp from
+// From to To requests per second over Over, linear or in Steps equal steps.
+// Past Over the rate stays at To. The zero Pacer means closed loop.
+type Pacer struct {
+	// From and To are total requests per second at the start and the end
+	// of the ramp; equal for a constant rate.
+	From, To float64
+	// Over is the ramp's length; unused for a constant rate.
+	Over time.Duration
+	// Steps, when above zero, holds the rate constant in Steps equal steps,
+	// the first at From and the last at To, instead of ramping linearly.
+	Steps int
+}
+
+// ConstantRate paces requests at rate per second (wrk2's -R).
+func ConstantRate(rate float64) Pacer { return Pacer{From: rate, To: rate} }
+
+// Ramp paces requests from from to to per second over over; steps zero
+// means linearly.
+func Ramp(from, to float64, over time.Duration, steps int) Pacer {
+	return Pacer{From: from, To: to, Over: over, Steps: steps}
+}
+
+// Enabled reports whether the pacer sets a rate (open-loop mode).
+func (p Pacer) Enabled() bool { return p.From > 0 || p.To > 0 }
+
+// Ramping reports whether the rate changes over time.
+func (p Pacer) Ramping() bool { return p.From != p.To && p.Over > 0 }
+
+func (p Pacer) validate() error {
+	switch {
+	case !p.Enabled():
+		return nil
+	case p.From < 0 || p.To < 0 || math.IsInf(p.From, 0) || math.IsInf(p.To, 0) || math.IsNaN(p.From+p.To):
+		return fmt.Errorf("%w: rates must be finite and >= 0", ErrConfig)
+	case p.From != p.To && p.Over <= 0:
+		return fmt.Errorf("%w: a ramp needs a length", ErrConfig)
+	case p.Steps < 0:
+		return fmt.Errorf("%w: steps must be >= 0", ErrConfig)
+	}
+	return nil
+}
+
+// RateAt is the target rate at time t of the run.
+func (p Pacer) RateAt(t time.Duration) float64 {
+	if !p.Ramping() || t >= p.Over {
+		return p.To
+	}
+	if t < 0 {
+		return p.From
+	}
+	if p.Steps > 0 {
+		return p.stepRate(int(float64(p.Steps) * t.Seconds() / p.Over.Seconds()))
+	}
+	return p.From + (p.To-p.From)*t.Seconds()/p.Over.Seconds()
+}
+
+// stepRate is the rate of step i (0-based).
+func (p Pacer) stepRate(i int) float64 {
+	if p.Steps <= 1 {
+		return p.From
+	}
+	return p.From + (p.To-p.From)*float64(i)/float64(p.Steps-1)
+}
+
+// Count is the number of requests due in the first t of the run: the
+// integral of the rate.
+func (p Pacer) Count(t time.Duration) float64 {
+	if t <= 0 {
+		return 0
+	}
+	if !p.Ramping() {
+		return p.To * t.Seconds()
+	}
+	if t >= p.Over {
+		return p.count(p.Over.Seconds()) + p.To*(t-p.Over).Seconds()
+	}
+	return p.count(t.Seconds())
+}
+
+// count integrates the rate over [0, s] seconds, s within the ramp.
+func (p Pacer) count(s float64) float64 {
+	over := p.Over.Seconds()
+	if p.Steps == 0 {
+		return p.From*s + (p.To-p.From)*s*s/(2*over)
+	}
+	width := over / float64(p.Steps)
+	full := min(int(s/width), p.Steps)
+	return p.stepsCount(full)*width + p.stepRate(full)*(s-float64(full)*width)
+}
+
+// stepsCount is the sum of the rates of the first n steps (times the step
+// width, their request count).
+func (p Pacer) stepsCount(n int) float64 {
+	if p.Steps <= 1 {
+		return p.From * float64(n)
+	}
+	slope := (p.To - p.From) / float64(p.Steps-1)
+	return p.From*float64(n) + slope*float64(n)*float64(n-1)/2
+}
+
+// never is a due time no run reaches.
+const never = time.Duration(math.MaxInt64)
+
+// Due is when request n (0-based, counted over all connections) is due:
+// the first time Count reaches n. It allocates nothing, as connections
+// call it for every request.
+func (p Pacer) Due(n float64) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	if !p.Ramping() {
+		return seconds(n / p.To)
+	}
+	over := p.Over.Seconds()
+	if total := p.count(over); n >= total {
+		return seconds(over + (n-total)/p.To)
+	}
+	if p.Steps == 0 {
+		// From*s + a*s²/2 = n, solved in the form that is stable for a → 0.
+		a := (p.To - p.From) / over
+		return seconds(2 * n / (p.From + math.Sqrt(p.From*p.From+2*a*n)))
+	}
+	// Find the step whose end count first reaches n, then solve within it.
+	width := over / float64(p.Steps)
+	lo, hi := 0, p.Steps // stepsCount(lo)*width < n <= stepsCount(hi)*width
+	for hi-lo > 1 {
+		mid := (lo + hi) / 2
+		if p.stepsCount(mid)*width >= n {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return seconds(float64(lo)*width + (n-p.stepsCount(lo)*width)/p.stepRate(lo))
+}
+
+// seconds converts to a Duration, saturating instead of overflowing.
+func seconds(s float64) time.Duration {
+	if s >= float64(never)/float64(time.Second) || math.IsNaN(s) {
+		return never
+	}
+	return time.Duration(s * float64(time.Second))
+}

@@ -1,0 +1,95 @@
+package generator
+
+import (
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/gowrk/gowrk/threshold"
+)
+
+// stopWindow keeps the last StopWindow of series buckets and checks the
+// stop conditions over them. Its memory is fixed: one reused histogram per
+// bucket of the window.
+type stopWindow struct {
+	cfg      *Config
+	slots    []windowSlot
+	next     int // the slot the next bucket goes into
+	filled   int
+	sum      *hdrhistogram.Histogram
+	lastGood Breakpoint // the last check in which no condition held
+	result   Breakpoint // set when a condition held
+}
+
+type windowSlot struct {
+	latency                   *hdrhistogram.Histogram
+	responses, errors, socket uint64
+	length                    time.Duration
+	due                       float64 // requests scheduled in the bucket
+}
+
+func newStopWindow(cfg Config) *stopWindow {
+	n := int((cfg.StopWindow + cfg.SeriesInterval - 1) / cfg.SeriesInterval)
+	w := &stopWindow{cfg: &cfg, slots: make([]windowSlot, n), sum: NewLatencyHistogram()}
+	for i := range w.slots {
+		w.slots[i].latency = NewLatencyHistogram()
+	}
+	return w
+}
+
+// push adds a closed bucket, replacing the oldest. latency is copied: the
+// series recorder reuses it for the next bucket.
+func (w *stopWindow) push(iv Interval, socket uint64, latency *hdrhistogram.Histogram) {
+	sl := &w.slots[w.next]
+	sl.latency.Reset()
+	sl.latency.Merge(latency)
+	sl.responses, sl.errors, sl.socket, sl.length = iv.Requests, iv.Errors, socket, iv.Length
+	sl.due = iv.Target * iv.Length.Seconds()
+	w.next = (w.next + 1) % len(w.slots)
+	w.filled = min(w.filled+1, len(w.slots))
+}
+
+// check reports whether a stop condition holds over the window ending at
+// now, and keeps what the breakpoint is.
+func (w *stopWindow) check(now time.Duration) bool {
+	w.sum.Reset()
+	o := threshold.Observation{Latency: w.sum}
+	due := 0.0
+	for i := range w.filled {
+		sl := &w.slots[i]
+		w.sum.Merge(sl.latency)
+		o.Responses += sl.responses
+		o.Errors += sl.errors
+		o.SocketErrors += sl.socket
+		o.Elapsed += sl.length
+		due += sl.due
+	}
+	// A whole window without a response while requests were due is broken,
+	// even though there is no latency to compare.
+	noDataHolds := w.filled == len(w.slots) && due >= 1
+	breaches := threshold.Check(w.cfg.Stop, o, noDataHolds)
+	if len(breaches) == 0 {
+		w.lastGood = Breakpoint{Rate: w.cfg.Pacer.RateAt(now), At: now}
+		if o.Elapsed > 0 {
+			w.lastGood.Throughput = float64(o.Responses) / o.Elapsed.Seconds()
+		}
+		return false
+	}
+	w.result = w.lastGood
+	w.result.Found, w.result.At = true, now
+	for _, b := range breaches {
+		w.result.Reasons = append(w.result.Reasons, b.String())
+	}
+	return true
+}
+
+// breakpoint is what the run found, given that it ended at end.
+func (w *stopWindow) breakpoint(end time.Duration) *Breakpoint {
+	if w.result.Found {
+		b := w.result
+		return &b
+	}
+	b := w.lastGood
+	b.At = end
+	return &b
+}

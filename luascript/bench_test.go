@@ -1,0 +1,91 @@
+package luascript
+
+import (
+	"testing"
+
+	"github.com/valyala/fasthttp"
+)
+
+func benchThread(b *testing.B, path string) *thread {
+	b.Helper()
+	h := loadFile(b, path)
+	th, _ := h.thread(0)
+	return th
+}
+
+// BenchmarkStatic is the per-request cost of a static script (post.lua):
+// the engine asks for the prebuilt request once per thread.
+func BenchmarkStatic(b *testing.B) {
+	th := benchThread(b, "../bench/lua/post.lua")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := th.Static(); !ok {
+			b.Fatal("not static")
+		}
+	}
+}
+
+// BenchmarkNextCounter is one request() call of a counter-style script:
+// Lua string building, wrk.format, validation and the copy.
+func BenchmarkNextCounter(b *testing.B) {
+	th := benchThread(b, "../bench/lua/counter.lua")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := th.Next(0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNextCounterHeaders is the wrk example counter, which also sets
+// a header per request.
+func BenchmarkNextCounterHeaders(b *testing.B) {
+	th := benchThread(b, "testdata/counter.lua")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := th.Next(0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNextPrebuilt is request() returning the same prebuilt string
+// (pipeline.lua): no parse, no copy.
+func BenchmarkNextPrebuilt(b *testing.B) {
+	th := benchThread(b, "testdata/pipeline.lua")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := th.Next(0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkResponse is one response() call with a typical small response.
+func BenchmarkResponse(b *testing.B) {
+	th := benchThread(b, "../bench/lua/response.lua")
+	var resp fasthttp.Response
+	resp.SetStatusCode(200)
+	resp.Header.Set("Server", "nginx")
+	resp.Header.Set("Date", "Mon, 01 Jan 2026 00:00:00 GMT")
+	resp.Header.Set("Content-Type", "application/json")
+	resp.Header.Set("Connection", "keep-alive")
+	resp.SetBodyString(`{"id":1,"title":"hello"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := th.Response(&resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequestsParse is the validation of one small request.
+func BenchmarkRequestsParse(b *testing.B) {
+	req := []byte("GET /item/12345 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-Counter: 12345\r\n\r\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := requests(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
