@@ -1,3 +1,5 @@
+// Package cli is the gowrk command: it parses wrk's flags into a
+// generator.Config, runs it and prints the report. cmd/gowrk only calls Main.
 package cli
 
 import (
@@ -12,71 +14,147 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/luascript"
+	"github.com/gowrk/gowrk/progress"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/threshold"
 )
 
 // Version is gowrk's version, printed by -v.
 var Version = "0.1.0"
 
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1 // bad input or a failed run
+	exitBroken = 2 // a --fail-on threshold was broken
+)
+
 // Main runs gowrk with args (without the program name) and returns the exit
-// status: 0 on success, 1 on bad input or a failed run.
+// status: 0 on success, 1 on bad input or a failed run, 2 when a --fail-on
+// threshold is broken. "gowrk merge" merges interval logs.
 func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "merge" {
+		return mergeMain(args[1:], stdout, stderr)
+	}
 	opts, err := Parse(args)
 	switch {
 	case errors.Is(err, errUsage):
 		fmt.Fprint(stderr, usage)
-		return 1
+		return exitFailed
 	case err != nil:
-		fmt.Fprintln(stderr, err)
-		return 1
+		return fail(stderr, err)
 	case opts.Help:
 		fmt.Fprint(stdout, usage)
-		return 0
+		return exitOK
 	case opts.Version:
 		fmt.Fprintf(stdout, "gowrk %s [%s] Copyright (C) 2026 the gowrk authors\n", Version, runtime.Version())
-		return 0
+		return exitOK
 	}
 	if os.Getenv("GOMAXPROCS") == "" {
 		// -t bounds the cores used, as wrk's threads do.
 		runtime.GOMAXPROCS(min(int(opts.Threads), runtime.NumCPU()))
 	}
 	cfg := opts.Config()
+	jsonStdout := opts.JSON == "-"
 	var script *luascript.Script
 	if opts.Script != "" {
+		scriptOut := stdout
+		if jsonStdout {
+			// Stdout carries only the JSON document.
+			scriptOut = stderr
+		}
 		var err error
 		script, err = luascript.Load(luascript.Options{
-			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: stdout,
+			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
 		})
 		if err != nil {
 			return fail(stderr, err)
 		}
 		cfg.Script = script
 	}
+	outFiles, err := createFiles(&opts.Outputs)
+	if err != nil {
+		return fail(stderr, err)
+	}
 
-	out := bufio.NewWriter(stdout)
+	text := io.Discard
+	if !jsonStdout {
+		text = stdout
+	}
+	out := bufio.NewWriter(text)
 	defer out.Flush()
 	report.Header(out, opts.RawURL, &cfg)
 	out.Flush()
 
+	hlog := outFiles.hlogWriter(&cfg)
+	if hlog != nil {
+		cfg.OnInterval = hlog.Interval
+	}
+	var line *progress.Line
+	if !opts.Quiet && progress.IsTerminal(stderr) {
+		line = progress.New(stderr)
+		cfg.Progress = line.Update
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	res, err := generator.Run(ctx, cfg)
 	stop()
+	if line != nil {
+		line.Clear()
+	}
 	if err != nil {
+		outFiles.remove()
 		return fail(stderr, err)
 	}
-	report.Text(out, res, report.TextOptions{Latency: opts.Latency})
+	report.Text(out, res, report.TextOptions{Latency: opts.Latency, Uncorrected: opts.Uncorrected})
+	if res.Breakpoint != nil {
+		report.BreakpointText(out, res)
+	}
+	out.Flush()
 	if script != nil {
-		out.Flush()
 		if err := script.Done(res); err != nil {
 			return fail(stderr, err)
 		}
 	}
-	return 0
+	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
+		fmt.Fprintln(stderr, "gowrk: "+note)
+	}
+	return finish(res, &opts.Outputs, outFiles, hlog, report.Details{Version: Version}, stdout, stderr)
+}
+
+// finish writes the output files and checks the thresholds: the common end
+// of a run and a merge.
+func finish(res *generator.Result, o *Outputs, outFiles *files, hlog interface {
+	Close(*generator.Result) error
+}, d report.Details, stdout, stderr io.Writer) int {
+	d.Percentiles = o.Percentiles
+	if len(o.FailOn) > 0 {
+		d.Thresholds = threshold.Evaluate(o.FailOn, report.Observation(res, report.Headline(res)), true)
+	}
+	var err error
+	if w, ok := hlog.(*hdrlogWriter); ok {
+		err = outFiles.write(stdout, res, d, w)
+	} else {
+		err = outFiles.write(stdout, res, d, nil)
+	}
+	if err != nil {
+		return fail(stderr, err)
+	}
+	broken := false
+	for _, t := range d.Thresholds {
+		if t.Holds {
+			fmt.Fprintln(stderr, "gowrk: threshold broken: "+t.String())
+			broken = true
+		}
+	}
+	if broken {
+		return exitBroken
+	}
+	return exitOK
 }
 
 func fail(stderr io.Writer, err error) int {
 	fmt.Fprintln(stderr, err)
-	return 1
+	return exitFailed
 }
 
 const usage = `Usage: gowrk <options> <url>
@@ -90,6 +168,27 @@ const usage = `Usage: gowrk <options> <url>
     -L  --latency          Print latency statistics
     -T  --timeout     <T>  Socket/request timeout
     -v, --version          Print version details
+
+  Open-loop (wrk2) and breakpoint modes:
+    -R, --rate        <N>  Constant rate: total requests/sec
+    -U, --u_latency        Also print the uncorrected latency (implies -L)
+        --breakpoint <A:B> Ramp from A to B requests/sec over the duration
+                           until a stop condition holds
+        --steps       <N>  Ramp in N steps instead of linearly
+        --stop-on     <C>  Stop conditions (default "p99>500ms,errors>1%")
+        --window      <T>  Sliding window of the stop conditions (5s)
+
+  Output:
+        --json        <F>  Write results as JSON to F ("-": stdout only)
+        --percentiles <L>  Percentiles for JSON and HTML (50,75,90,99,...)
+        --hdr-out     <F>  Write the latency distribution (.hgrm)
+        --hdr-log     <F>  Write an HdrHistogram interval log (.hlog)
+        --report      <F>  Write a self-contained HTML report
+        --fail-on     <C>  Exit 2 when a condition holds ("p99>200ms,errors>0.1%")
+    -q, --quiet            No live progress on stderr
+
+  gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] <file.hlog>...
+    merges the interval logs of runs made at the same time
 
   Numeric arguments may include a SI unit (1k, 1M, 1G)
   Time arguments may include a time unit (2s, 2m, 2h)

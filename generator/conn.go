@@ -81,6 +81,10 @@ type conn struct {
 func newConn(th *thread, index int) *conn {
 	c := &conn{th: th, index: index, batch: make([]sample, 0, samplesPerFlush)}
 	c.br = bufio.NewReaderSize(&c.in, readBufferSize)
+	// Header names as the server sent them, and no invented Content-Type:
+	// response() hooks see what wrk shows, and parsing does less work.
+	c.resp.Header.DisableNormalizing()
+	c.resp.Header.SetNoDefaultContentType(true)
 	c.timer = time.NewTimer(time.Hour)
 	c.timer.Stop()
 	return c

@@ -73,6 +73,8 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 
 	r := &run{cfg: cfg, dialer: newDialer(cfg.URL, cfg.Timeout), done: make(chan struct{})}
 	threads := make([]*thread, cfg.Threads)
+	// Counted before setup, so a script that stops threads there ends the run.
+	r.liveShards.Store(int64(len(threads)))
 	for i := range threads {
 		n := cfg.Connections / cfg.Threads
 		if i < cfg.Connections%cfg.Threads {
@@ -89,7 +91,6 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		}
 		threads[i] = th
 	}
-	r.liveShards.Store(int64(len(threads)))
 
 	r.epoch = time.Now()
 	var monitors sync.WaitGroup

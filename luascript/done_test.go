@@ -113,3 +113,20 @@ func TestDoneEmptyRun(t *testing.T) {
 		t.Errorf("empty run printed %q", got)
 	}
 }
+
+// TestDoneOpenLoopLatency checks that an open-loop run's schedule-based
+// histogram is used as is, with min and max from the measured one.
+func TestDoneOpenLoopLatency(t *testing.T) {
+	res := fakeResult()
+	res.Corrected = generator.NewLatencyHistogram()
+	for _, v := range []int64{40, 50, 60} {
+		_ = res.Corrected.RecordValue(v)
+	}
+	h := load(t, `function done(s, latency) print(latency.min, latency.max, latency.mean, #latency) end`)
+	if err := h.script.Done(res); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.out.String(); got != "10\t500\t50\t3\n" {
+		t.Errorf("latency printed %q", got)
+	}
+}

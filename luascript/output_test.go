@@ -1,6 +1,9 @@
 package luascript
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -37,5 +40,22 @@ func TestTostringNumbers(t *testing.T) {
 		if got := eval(t, h.script.main, expr); got != want {
 			t.Errorf("%s = %s, want %s", expr, got, want)
 		}
+	}
+}
+
+// TestIoOutputRedirect checks io.output(file) sends io.write to the file
+// and io.output(io.stdout) brings it back.
+func TestIoOutputRedirect(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.txt")
+	h := load(t, fmt.Sprintf(`io.output(%q)
+		io.write("to file")
+		io.output():close()
+		io.output(io.stdout)
+		io.write("to stdout")`, path))
+	if got := h.out.String(); got != "to stdout" {
+		t.Errorf("stdout got %q", got)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "to file" {
+		t.Errorf("file has %q, %v", b, err)
 	}
 }

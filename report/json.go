@@ -191,6 +191,7 @@ type jsonSource struct {
 func JSON(w io.Writer, res *generator.Result, d Details) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	return enc.Encode(buildJSON(res, d))
 }
 

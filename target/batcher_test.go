@@ -141,9 +141,13 @@ func TestBatcherCloseFlushes(t *testing.T) {
 	closed := make(chan struct{})
 	go func() { b.Close(); close(closed) }()
 	waitFor(t, func() bool {
-		_, err := b.CreatePost(context.Background(), NewPost{Title: "late", Body: "b"})
-		return errors.Is(err, errBatcherClosed)
+		b.mu.RLock()
+		defer b.mu.RUnlock()
+		return b.closed
 	})
+	if _, err := b.CreatePost(context.Background(), NewPost{Title: "late", Body: "b"}); !errors.Is(err, errBatcherClosed) {
+		t.Errorf("post after Close: err = %v, want errBatcherClosed", err)
+	}
 	close(ins.gate)
 	for range 20 {
 		select {

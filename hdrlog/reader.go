@@ -1,0 +1,132 @@
+package hdrlog
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Log is a gowrk log's metadata, read without its histograms, which
+// Histograms streams.
+type Log struct {
+	// Path is the file the log was read from.
+	Path      string
+	meta      runMeta
+	intervals []intervalMeta
+	summary   summary
+	rates     *hdrhistogram.Histogram
+}
+
+// maxLine bounds a log line: a compressed histogram of gowrk's geometry
+// takes a few KB even when its values are spread widely.
+const maxLine = 4 << 20
+
+// Open reads the metadata of the gowrk log at path.
+func Open(path string) (*Log, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	l, err := read(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	l.Path = path
+	return l, nil
+}
+
+func read(r io.Reader) (*Log, error) {
+	l := &Log{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), maxLine)
+	var haveMeta, haveSummary bool
+	for sc.Scan() {
+		line := sc.Text()
+		var err error
+		switch {
+		case strings.HasPrefix(line, runPrefix):
+			err = json.Unmarshal([]byte(line[len(runPrefix):]), &l.meta)
+			haveMeta = true
+		case strings.HasPrefix(line, intervalPrefix):
+			var iv intervalMeta
+			err = json.Unmarshal([]byte(line[len(intervalPrefix):]), &iv)
+			l.intervals = append(l.intervals, iv)
+		case strings.HasPrefix(line, summaryPrefix):
+			err = json.Unmarshal([]byte(line[len(summaryPrefix):]), &l.summary)
+			haveSummary = true
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bad gowrk line: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	switch {
+	case !haveMeta:
+		return nil, errors.New("not a gowrk log (no #gowrk-run line)")
+	case l.meta.Version != logVersion:
+		return nil, fmt.Errorf("gowrk log version %d, want %d", l.meta.Version, logVersion)
+	case l.meta.Unit != "us":
+		return nil, fmt.Errorf("values in %q, want us", l.meta.Unit)
+	case !haveSummary:
+		return nil, errors.New("the run did not finish (no #gowrk-summary line)")
+	}
+	rates, err := hdrhistogram.Decode([]byte(l.summary.ThreadReqSec))
+	if err != nil {
+		return nil, fmt.Errorf("bad Req/Sec histogram: %w", err)
+	}
+	l.rates = rates
+	return l, nil
+}
+
+// Start is when the run started.
+func (l *Log) Start() time.Time { return l.meta.start() }
+
+// Runtime is how long the run lasted.
+func (l *Log) Runtime() time.Duration { return seconds(l.summary.RuntimeS) }
+
+// OpenLoop reports whether the run was paced (its untagged histograms are
+// corrected latency).
+func (l *Log) OpenLoop() bool { return l.meta.openLoop() }
+
+// Histograms reads the log's interval histograms in order with
+// hdrhistogram-go's log reader. The caller closes the stream.
+func (l *Log) Histograms() (*Histograms, error) {
+	f, err := os.Open(l.Path)
+	if err != nil {
+		return nil, err
+	}
+	return &Histograms{f: f, r: hdrhistogram.NewHistogramLogReader(f), interval: -1}, nil
+}
+
+// Histograms streams a log's interval histograms.
+type Histograms struct {
+	f        io.Closer
+	r        *hdrhistogram.HistogramLogReader
+	interval int
+}
+
+// Next returns the next histogram with the index of its interval and its
+// tag ("" or UncorrectedTag); h is nil at the end of the log.
+func (s *Histograms) Next() (interval int, tag string, h *hdrhistogram.Histogram, err error) {
+	h, err = s.r.NextIntervalHistogram()
+	if err != nil || h == nil {
+		return 0, "", nil, err
+	}
+	if h.Tag() == "" {
+		s.interval++
+	}
+	return max(s.interval, 0), h.Tag(), h, nil
+}
+
+// Close closes the log file.
+func (s *Histograms) Close() error { return s.f.Close() }

@@ -1,0 +1,122 @@
+package hdrlog
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/gowrk/gowrk/generator"
+)
+
+// Writer streams a run's intervals to a log as the run goes, so memory does
+// not grow with the run's length. Hand Interval to generator.Config's
+// OnInterval and call Close with the result. It keeps the first write error
+// and returns it from Close.
+type Writer struct {
+	out     *bufio.Writer
+	log     *hdrhistogram.HistogramLogWriter
+	cfg     generator.Config
+	started bool
+	err     error
+}
+
+// NewWriter starts a log for a run of cfg on w.
+func NewWriter(w io.Writer, cfg *generator.Config) *Writer {
+	out := bufio.NewWriter(w)
+	return &Writer{out: out, log: hdrhistogram.NewHistogramLogWriter(out), cfg: *cfg}
+}
+
+// Interval writes one closed interval; it is called from the run's series
+// goroutine.
+func (w *Writer) Interval(d generator.IntervalData) {
+	if w.err != nil {
+		return
+	}
+	if !w.started {
+		w.started = true
+		w.header(d.RunStart)
+	}
+	startMS := d.RunStart.Add(d.Start).UnixMilli()
+	endMS := d.RunStart.Add(d.Start + d.Length).UnixMilli()
+	w.histogram(d.Latency, "", startMS, endMS)
+	if d.Uncorrected != nil {
+		w.histogram(d.Uncorrected, UncorrectedTag, startMS, endMS)
+	}
+	w.comment(intervalPrefix, intervalMeta{
+		StartS: d.Start.Seconds(), LengthS: d.Length.Seconds(),
+		Requests: d.Requests, Errors: d.Errors, Target: d.Target,
+	})
+	// Flushed per interval so an interrupted run leaves a usable log.
+	w.setErr(w.out.Flush())
+}
+
+func (w *Writer) header(start time.Time) {
+	w.setErr(w.log.OutputLogFormatVersion())
+	w.setErr(w.log.OutputStartTime(start.UnixMilli()))
+	w.log.SetBaseTime(start.UnixMilli())
+	w.comment(runPrefix, metaOf(&w.cfg, start))
+	what := "latency"
+	if w.cfg.Pacer.Enabled() {
+		what = "latency corrected from scheduled send times; Tag=" + UncorrectedTag + ": measured from the write"
+	}
+	w.setErr(w.log.OutputComment("[Values in microseconds: untagged: " + what + "; Interval_Max in seconds]"))
+	w.setErr(w.log.OutputLegend())
+}
+
+func (w *Writer) histogram(h *hdrhistogram.Histogram, tag string, startMS, endMS int64) {
+	h.SetTag(tag)
+	h.SetStartTimeMs(startMS)
+	h.SetEndTimeMs(endMS)
+	w.setErr(w.log.OutputIntervalHistogram(h))
+	h.SetTag("")
+}
+
+func (w *Writer) comment(prefix string, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		w.setErr(err)
+		return
+	}
+	_, err = fmt.Fprintf(w.out, "%s%s\n", prefix, data)
+	w.setErr(err)
+}
+
+func (w *Writer) setErr(err error) {
+	if w.err == nil && err != nil {
+		w.err = err
+	}
+}
+
+// Close writes the run's totals and flushes; it returns the first error of
+// the whole log.
+func (w *Writer) Close(res *generator.Result) error {
+	if !w.started && w.err == nil {
+		w.started = true
+		w.header(res.Start)
+	}
+	rates, err := res.RequestRate.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	w.setErr(err)
+	s := summary{
+		RuntimeS:     res.Runtime.Seconds(),
+		Interrupted:  res.Interrupted,
+		Requests:     res.Requests,
+		Bytes:        res.Bytes,
+		Errors:       res.Errors,
+		StatusCodes:  res.StatusCodes,
+		Sent:         res.Sent,
+		Due:          res.Due,
+		Late:         res.Late,
+		MaxBehindS:   res.MaxBehind.Seconds(),
+		ThreadReqSec: string(rates),
+	}
+	if bp := res.Breakpoint; bp != nil {
+		s.Breakpoint = &breakpointRecord{Found: bp.Found, Rate: bp.Rate, Throughput: bp.Throughput, AtS: bp.At.Seconds(), Reasons: bp.Reasons}
+	}
+	w.comment(summaryPrefix, s)
+	w.setErr(w.out.Flush())
+	return w.err
+}

@@ -1,0 +1,78 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/threshold"
+)
+
+// chartIDs are the charts every report has.
+var chartIDs = []string{"chart-rate", "chart-errors", "chart-latency", "chart-percentiles", "chart-status"}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	conds, _ := threshold.Parse("p99>200ms")
+	res := openLoopResult(true)
+	var out bytes.Buffer
+	if err := HTML(&out, res, Details{Thresholds: threshold.Evaluate(conds, Observation(res, Headline(res)), true)}); err != nil {
+		t.Fatal(err)
+	}
+	page := out.String()
+	for _, id := range chartIDs {
+		if !strings.Contains(page, `<svg id="`+id+`" class="chart"`) {
+			t.Errorf("no %s chart", id)
+		}
+	}
+	// Nothing is fetched: no scripts, no links, no URLs but the SVG namespace
+	// and the tested target's, which is only text.
+	for _, bad := range []string{"<script", "<link", "<img", "<iframe", "@import", "url("} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page contains %q", bad)
+		}
+	}
+	for _, u := range regexp.MustCompile(`https?://[^"<\s]+`).FindAllString(page, -1) {
+		if u != "http://www.w3.org/2000/svg" && !strings.HasPrefix(u, "http://127.0.0.1:8080/api") {
+			t.Errorf("page refers to %s", u)
+		}
+	}
+	for _, want := range []string{"Highest rate sustained: <b>1.10k requests/sec</b>", "p99&gt;200ms", "broken", "breakpoint 1.10k/s", "Sent late"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
+// A run without a single response still renders.
+func TestHTMLWithoutData(t *testing.T) {
+	res := closedLoopResult()
+	res.Latency, res.RequestRate = generator.NewLatencyHistogram(), generator.NewLatencyHistogram()
+	res.Requests, res.Series, res.StatusCodes = 0, nil, map[int]uint64{}
+	var out bytes.Buffer
+	if err := HTML(&out, res, Details{}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "NaN") || strings.Contains(out.String(), "Inf") {
+		t.Errorf("page prints NaN or Inf")
+	}
+}
+
+func TestTitlesAreEscaped(t *testing.T) {
+	c := lineChart{ID: "x", Title: `<b>"&`, FormatX: formatSeconds, FormatY: formatSeconds,
+		Series: []series{{Name: "<i>", Points: []point{{0, 1}, {1, 2}}}}}
+	svg := string(c.SVG())
+	if strings.Contains(svg, "<b>") || strings.Contains(svg, "<i>") || !strings.Contains(svg, "&lt;b&gt;&#34;&amp;") {
+		t.Errorf("unescaped: %s", svg)
+	}
+}
+
+func TestNiceTicks(t *testing.T) {
+	for max, want := range map[float64]string{0: "[0 1]", 7: "[0 2 4 6 8]", 1000: "[0 200 400 600 800 1000]", 1234: "[0 500 1000 1500]"} {
+		if got := fmt.Sprint(niceTicks(max)); got != want {
+			t.Errorf("niceTicks(%v) = %s, want %s", max, got, want)
+		}
+	}
+}
