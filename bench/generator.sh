@@ -4,14 +4,14 @@
 # in alternating rounds. Prints requests/s, CPU microseconds per request
 # (user+sys), peak RSS and gowrk/wrk ratios as a markdown table.
 #
-# Environment: ROUNDS (3), DURATION (10s), SETTINGS ("100:1 500:50",
-# connections:threads), MEMORY (1 to also run -c 1000 and -c 10000), OUT
+# Environment: ROUNDS (3), DURATION (10s), SETTINGS ("100:1 500:50 100:1:/static/4k",
+# connections:threads[:path]; /static/4k is a 4 KiB body), MEMORY (1 to also run -c 1000 and -c 10000), OUT
 # (also write the table to this file).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
-SETTINGS=${SETTINGS:-"100:1 500:50"}
+SETTINGS=${SETTINGS:-"100:1 500:50 100:1:/static/4k"}
 MEMORY=${MEMORY:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
@@ -24,17 +24,18 @@ GOWRK=$PWD/bin/gowrk
 
 work=$(mktemp -d)
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
-mkdir -p "$work/tmp"
+mkdir -p "$work/tmp" "$work/html/static"
+head -c 3072 /dev/urandom | base64 -w 64 | head -c 4096 >"$work/html/static/4k"
 ulimit -n "$(ulimit -Hn)"
 taskset -c "$SERVER_CPU" nginx -p "$work" -c "$PWD/bench/nginx.conf" &
 for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/ >/dev/null 2>&1 && break; sleep 0.1; done
-URL=http://127.0.0.1:18080/
+BASE=http://127.0.0.1:18080
 
-# measure TOOL CONNS THREADS -> "requests rps cpu_us_per_req rss_kb p50"
+# measure TOOL CONNS THREADS [PATH] -> "requests rps cpu_us_per_req rss_kb p50"
 measure() {
-	local tool=$1 c=$2 t=$3 bin out
+	local tool=$1 c=$2 t=$3 path=${4:-/} bin out
 	[ "$tool" = gowrk ] && bin=$GOWRK || bin=wrk
-	out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c "$c" -t "$t" -d "$DURATION" --latency "$URL"; } 2>&1)
+	out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c "$c" -t "$t" -d "$DURATION" --latency "$BASE$path"; } 2>&1)
 	awk -v out="$out" 'BEGIN {
 		n = split(out, lines, "\n")
 		for (i = 1; i <= n; i++) {
@@ -52,26 +53,30 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 
 table="| setting | tool | req/s | CPU µs/req | peak RSS MB | p50 |
 |---|---|---|---|---|---|"
+n=0
 for s in $SETTINGS; do
-	c=${s%%:*} t=${s##*:}
-	: >"$work/gowrk.$c" && : >"$work/wrk.$c"
+	IFS=: read -r c t path <<<"$s"
+	path=${path:-/}
+	n=$((n + 1))
+	: >"$work/gowrk.$n" && : >"$work/wrk.$n"
 	for r in $(seq "$ROUNDS"); do
 		for tool in gowrk wrk; do
-			m=$(measure "$tool" "$c" "$t")
-			echo "round $r -c $c -t $t $tool: $m" >&2
-			echo "$m" >>"$work/$tool.$c"
+			m=$(measure "$tool" "$c" "$t" "$path")
+			echo "round $r -c $c -t $t $path $tool: $m" >&2
+			echo "$m" >>"$work/$tool.$n"
 		done
 	done
+	label="-c $c -t $t $path"
 	for tool in gowrk wrk; do
-		f=$work/$tool.$c
+		f=$work/$tool.$n
 		rps=$(awk '{print $2}' "$f" | median)
 		cpu=$(awk '{print $3}' "$f" | median)
 		rss=$(awk '{print $4}' "$f" | median)
 		p50=$(awk '{print $5}' "$f" | tail -1)
 		eval "${tool}_rps=$rps ${tool}_cpu=$cpu"
-		table+=$'\n'"| -c $c -t $t | $tool | $rps | $cpu | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $p50 |"
+		table+=$'\n'"| $label | $tool | $rps | $cpu | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $p50 |"
 	done
-	table+=$'\n'"| -c $c -t $t | gowrk/wrk | $(awk -v a="$gowrk_rps" -v b="$wrk_rps" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$gowrk_cpu" -v b="$wrk_cpu" 'BEGIN{printf "%.2f", a/b}') | | |"
+	table+=$'\n'"| $label | gowrk/wrk | $(awk -v a="$gowrk_rps" -v b="$wrk_rps" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$gowrk_cpu" -v b="$wrk_cpu" 'BEGIN{printf "%.2f", a/b}') | | |"
 done
 
 if [ "$MEMORY" = 1 ]; then

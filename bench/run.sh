@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Reruns every experiment of the notes on this machine and writes
+# bench/results/<date>/: summary.md plus gowrk's HTML reports.
+#
+#  1. gowrk vs wrk on the healthcheck, small (-c 100 -t 10) and large (-c 500 -t 50)
+#  2. list and insert endpoints, both write modes, both tools (wrk with the Lua POST script)
+#  3. the pool-size experiment (pool 10 / 100 / default) on reads and writes
+#  4. a breakpoint run on each endpoint
+#  5. CPU per request, peak RSS and requests/s of gowrk and wrk on nginx (bench/generator.sh)
+#
+# Environment: DURATION (5s per run), SEED (10000 posts), SKIP ("5" to skip
+# experiment 5, space-separated).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+DURATION=${DURATION:-5s}
+SEED=${SEED:-10000}
+SKIP=${SKIP:-}
+PORT=${PORT:-3000}
+URL=http://127.0.0.1:$PORT
+
+scripts/deps.sh bench
+make -s build
+out=bench/results/$(date +%Y-%m-%d-%H%M%S)
+mkdir -p "$out"
+summary=$out/summary.md
+data=.data/bench
+mkdir -p "$data"
+target_pid=""
+stop_target() {
+	[ -z "$target_pid" ] && return 0
+	kill "$target_pid" 2>/dev/null || true
+	wait "$target_pid" 2>/dev/null || true
+	target_pid=""
+}
+cleanup() {
+	stop_target
+	bin/localpg stop --dir "$data/pg" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)"
+skipped() { [[ " $SKIP " == *" $1 "* ]]; }
+
+# start_target ARGS...: (re)starts the target with ARGS and waits for it.
+start_target() {
+	stop_target
+	bin/target --listen "127.0.0.1:$PORT" "$@" >>"$out/target.log" 2>&1 &
+	target_pid=$!
+	wait_http "$URL/api"
+}
+
+# row LABEL TOOL CONNS THREADS PATH [SCRIPT]: one run, one table row.
+row() {
+	local label=$1 tool=$2 c=$3 t=$4 path=$5 script=${6:-} bin=$2 args=()
+	[ "$tool" = gowrk ] && bin=bin/gowrk
+	[ -n "$script" ] && args=(-s "$script")
+	local file="$out/$(echo "$label-$tool" | tr ' /' '__').txt"
+	"$bin" -c "$c" -t "$t" -d "$DURATION" --latency "${args[@]}" "$URL$path" >"$file"
+	read -r rps p50 p99 errors < <(wrk_summary "$file")
+	echo "| $label | $tool | -c $c -t $t | $rps | $p50 | $p99 | $errors |" >>"$summary"
+}
+
+table_head() {
+	printf '\n## %s\n\n| run | tool | setting | req/s | p50 | p99 | errors |\n|---|---|---|---|---|---|---|\n' "$1" >>"$summary"
+}
+
+{
+	echo "# gowrk bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo
+	echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; PostgreSQL, the target and the generator share it."
+	echo "Each run lasts $DURATION; $SEED posts seeded."
+} >"$summary"
+
+start_postgres "$data/pg"
+bin/target seed -n "$SEED" >/dev/null
+
+start_target
+table_head "1. Healthcheck: gowrk vs wrk"
+for setting in "100 10" "500 50"; do
+	read -r c t <<<"$setting"
+	for tool in gowrk wrk; do row "GET /api" "$tool" "$c" "$t" /api; done
+done
+
+table_head "2. List and insert, both write modes"
+for tool in gowrk wrk; do row "GET /api/posts" "$tool" 64 2 /api/posts; done
+for mode in direct batch; do
+	start_target --write-mode "$mode"
+	for tool in gowrk wrk; do row "POST /api/posts ($mode)" "$tool" 64 2 /api/posts bench/lua/post.lua; done
+done
+
+table_head "3. Pool size (gowrk, -c 500 as in the notes)"
+for pool in 10 100 default; do
+	args=()
+	[ "$pool" = default ] || args=(--pool-size "$pool")
+	start_target "${args[@]}"
+	row "GET /api/posts, pool $pool" gowrk 500 2 /api/posts
+	row "POST /api/posts, pool $pool" gowrk 500 2 /api/posts bench/lua/post.lua
+done
+
+if ! skipped 4; then
+	start_target
+	printf '\n## 4. Breakpoints\n\n' >>"$summary"
+	for endpoint in "/api" "/api/posts" "/api/posts POST"; do
+		read -r path method <<<"$endpoint"
+		args=()
+		[ "${method:-}" = POST ] && args=(-s bench/lua/post.lua)
+		name=$(echo "breakpoint${path}${method:+-post}" | tr '/' '_')
+		bin/gowrk "${BREAKPOINT_ARGS[@]:---breakpoint}" "${args[@]}" --quiet --report "$out/$name.html" "$URL$path" >"$out/$name.txt" || true
+		echo "### ${method:-GET} $path" >>"$summary"
+		echo '```' >>"$summary"
+		cat "$out/$name.txt" >>"$summary"
+		echo '```' >>"$summary"
+	done
+fi
+stop_target
+
+if ! skipped 5; then
+	printf '\n## 5. Generators on a fixed nginx target (CPU 0 server, CPU 1 generator)\n\n' >>"$summary"
+	ROUNDS=${ROUNDS:-3} DURATION=${GEN_DURATION:-5s} OUT="$out/generator.md" bench/generator.sh
+	cat "$out/generator.md" >>"$summary"
+fi
+
+echo "results in $out"
+cat "$summary"
