@@ -13,6 +13,7 @@ import (
 	"runtime"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/hdrlog"
 	"github.com/gowrk/gowrk/luascript"
 	"github.com/gowrk/gowrk/progress"
 	"github.com/gowrk/gowrk/report"
@@ -86,7 +87,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	report.Header(out, opts.RawURL, &cfg)
 	out.Flush()
 
-	hlog := outFiles.hlogWriter(&cfg)
+	hlog := outFiles.hlogWriter()
 	if hlog != nil {
 		cfg.OnInterval = hlog.Interval
 	}
@@ -112,6 +113,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	out.Flush()
 	if script != nil {
 		if err := script.Done(res); err != nil {
+			outFiles.remove()
 			return fail(stderr, err)
 		}
 	}
@@ -123,20 +125,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // finish writes the output files and checks the thresholds: the common end
 // of a run and a merge.
-func finish(res *generator.Result, o *Outputs, outFiles *files, hlog interface {
-	Close(*generator.Result) error
-}, d report.Details, stdout, stderr io.Writer) int {
+func finish(res *generator.Result, o *Outputs, outFiles *files, hlog *hdrlog.Writer, d report.Details, stdout, stderr io.Writer) int {
 	d.Percentiles = o.Percentiles
 	if len(o.FailOn) > 0 {
 		d.Thresholds = threshold.Evaluate(o.FailOn, report.Observation(res, report.Headline(res)), true)
 	}
-	var err error
-	if w, ok := hlog.(*hdrlogWriter); ok {
-		err = outFiles.write(stdout, res, d, w)
-	} else {
-		err = outFiles.write(stdout, res, d, nil)
-	}
-	if err != nil {
+	if err := outFiles.write(stdout, res, d, hlog); err != nil {
 		return fail(stderr, err)
 	}
 	broken := false

@@ -32,6 +32,12 @@ func TestMainBadInput(t *testing.T) {
 		{"--bogus"},
 		{"http://127.0.0.1:1/"},
 		{"http://nonexistent.invalid/"},
+		{"-R", "0", "http://127.0.0.1:1/"},
+		{"-U", "http://127.0.0.1:1/"},
+		{"--fail-on", "p99>>1", "http://127.0.0.1:1/"},
+		{"--json", "/nonexistent/dir/x.json", "http://127.0.0.1:1/"},
+		{"merge"},
+		{"merge", "/nonexistent.hlog"},
 	}
 	for _, args := range cases {
 		code, stdout, stderr := runMain(args...)

@@ -28,7 +28,7 @@ func createFiles(o *Outputs) (*files, error) {
 	}{
 		{o.JSON, &f.json}, {o.Report, &f.report}, {o.HdrOut, &f.hgrm}, {o.HdrLog, &f.hlog},
 	} {
-		if out.path == "" || out.path == "-" && out.file == &f.json {
+		if out.path == "" || (out.path == "-" && out.file == &f.json) {
 			continue
 		}
 		file, err := os.Create(out.path)
@@ -51,11 +51,11 @@ func (f *files) remove() {
 }
 
 // hlogWriter streams the interval log, if asked for, during the run.
-func (f *files) hlogWriter(cfg *generator.Config) *hdrlog.Writer {
+func (f *files) hlogWriter() *hdrlog.Writer {
 	if f.hlog == nil {
 		return nil
 	}
-	return hdrlog.NewWriter(f.hlog, cfg)
+	return hdrlog.NewWriter(f.hlog)
 }
 
 // write renders the reports into the files (JSON to stdout when asked) and

@@ -60,6 +60,8 @@ type Config struct {
 // IntervalData is one closed series bucket with its latency histograms.
 type IntervalData struct {
 	Interval
+	// Config is the run's configuration, defaults filled in.
+	Config *Config
 	// RunStart is the wall-clock time the run started.
 	RunStart time.Time
 	// Latency holds the bucket's latencies in µs: corrected (measured from

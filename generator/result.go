@@ -67,10 +67,11 @@ type Breakpoint struct {
 	// Found is true when a stop condition held and ended the run.
 	Found bool
 	// Rate is the highest target rate sustained: the scheduled requests per
-	// second at the last window in which no condition held (or at the end
-	// of the run when none ever did). 0 when the first window already broke.
+	// second over the last series interval at whose end no condition held
+	// over the window (the run's last interval when none ever did). 0 when
+	// the first check already failed.
 	Rate float64
-	// Throughput is the responses per second over that window.
+	// Throughput is the responses per second over that interval.
 	Throughput float64
 	// At is when the condition held (Found) or the run ended.
 	At time.Duration

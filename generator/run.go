@@ -112,7 +112,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	case <-r.done:
 	}
 	timer.Stop()
-	runtime := r.clock()
+	runtime := series.stop()
 	r.stopping.Store(true)
 	r.end()
 	for _, th := range threads {

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"sync"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -10,6 +11,10 @@ import (
 // single goroutine: it builds Result.Series, hands each bucket to
 // Config.OnInterval and Config.Progress, and checks the stop conditions.
 type seriesRecorder struct {
+	// mu orders the ticks with the end of the run, so that no tick falls
+	// after the run's end and the last bucket gets every sample.
+	mu        sync.Mutex
+	stopped   bool
 	run       *run
 	threads   []*thread
 	merged    *hdrhistogram.Histogram // the bucket's latency
@@ -48,8 +53,7 @@ func (s *seriesRecorder) loop(done <-chan struct{}) {
 		case <-done:
 			return
 		case <-ticker.C:
-			now := s.run.clock()
-			if s.flush(now) && s.window != nil && s.window.check(now) {
+			if s.tick() {
 				s.run.end()
 				return
 			}
@@ -57,11 +61,34 @@ func (s *seriesRecorder) loop(done <-chan struct{}) {
 	}
 }
 
+// tick closes a bucket and reports whether a stop condition holds.
+func (s *seriesRecorder) tick() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stopped {
+		return false
+	}
+	now := s.run.clock()
+	return s.flush(now) && s.window != nil && s.window.check(now)
+}
+
+// stop ends the ticks and returns the end of the run on the run clock,
+// which no tick comes after.
+func (s *seriesRecorder) stop() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopped = true
+	return s.run.clock()
+}
+
 // flush closes the bucket that ends at now and reports whether there was
 // one. Requests and errors come from the connections' published counters;
 // latency from the threads' interval histograms, which connections fill in
 // batches.
 func (s *seriesRecorder) flush(now time.Duration) bool {
+	if now <= s.lastTick {
+		return false
+	}
 	var total counters
 	s.merged.Reset()
 	if s.mergedRaw != nil {
@@ -82,9 +109,6 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 			st.intervalRaw.Reset()
 		}
 		st.mu.Unlock()
-	}
-	if now <= s.lastTick {
-		return false
 	}
 	cfg := &s.run.cfg
 	delta := total.minus(s.last)
@@ -109,7 +133,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	s.lastTick, s.last = now, total
 	if f := cfg.OnInterval; f != nil {
-		f(IntervalData{Interval: iv, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw})
+		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw})
 	}
 	if p := cfg.Progress; p != nil {
 		snap := Snapshot{Elapsed: now, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, Rate: iv.Rate()}

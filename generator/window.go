@@ -69,9 +69,15 @@ func (w *stopWindow) check(now time.Duration) bool {
 	noDataHolds := w.filled == len(w.slots) && due >= 1
 	breaches := threshold.Check(w.cfg.Stop, o, noDataHolds)
 	if len(breaches) == 0 {
-		w.lastGood = Breakpoint{Rate: w.cfg.Pacer.RateAt(now), At: now}
-		if o.Elapsed > 0 {
-			w.lastGood.Throughput = float64(o.Responses) / o.Elapsed.Seconds()
+		if o.Attempts() == 0 {
+			// Nothing answered yet: not broken, but not known good either.
+			return false
+		}
+		// The rates sustained over the newest bucket, the last one known good.
+		w.lastGood = Breakpoint{At: now}
+		if newest := &w.slots[(w.next+len(w.slots)-1)%len(w.slots)]; newest.length > 0 {
+			w.lastGood.Rate = newest.due / newest.length.Seconds()
+			w.lastGood.Throughput = float64(newest.responses) / newest.length.Seconds()
 		}
 		return false
 	}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/gowrk/gowrk/report"
 )
 
 // Log is a gowrk log's metadata, read without its histograms, which
@@ -130,3 +132,8 @@ func (s *Histograms) Next() (interval int, tag string, h *hdrhistogram.Histogram
 
 // Close closes the log file.
 func (s *Histograms) Close() error { return s.f.Close() }
+
+// Source describes the run for a merged report.
+func (l *Log) Source() report.Source {
+	return report.Source{File: l.Path, URL: l.meta.URL, Start: l.Start(), Runtime: l.Runtime(), Requests: l.summary.Requests}
+}

@@ -24,10 +24,11 @@ type Writer struct {
 	err     error
 }
 
-// NewWriter starts a log for a run of cfg on w.
-func NewWriter(w io.Writer, cfg *generator.Config) *Writer {
+// NewWriter starts a log on w. The run's configuration comes with its
+// first interval.
+func NewWriter(w io.Writer) *Writer {
 	out := bufio.NewWriter(w)
-	return &Writer{out: out, log: hdrhistogram.NewHistogramLogWriter(out), cfg: *cfg}
+	return &Writer{out: out, log: hdrhistogram.NewHistogramLogWriter(out)}
 }
 
 // Interval writes one closed interval; it is called from the run's series
@@ -38,6 +39,7 @@ func (w *Writer) Interval(d generator.IntervalData) {
 	}
 	if !w.started {
 		w.started = true
+		w.cfg = *d.Config
 		w.header(d.RunStart)
 	}
 	startMS := d.RunStart.Add(d.Start).UnixMilli()
@@ -96,6 +98,7 @@ func (w *Writer) setErr(err error) {
 func (w *Writer) Close(res *generator.Result) error {
 	if !w.started && w.err == nil {
 		w.started = true
+		w.cfg = res.Config
 		w.header(res.Start)
 	}
 	rates, err := res.RequestRate.Encode(hdrhistogram.V2CompressedEncodingCookieBase)

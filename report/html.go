@@ -182,12 +182,23 @@ func latencyRows(res *generator.Result, headline *hdrhistogram.Histogram, percen
 
 func formatSeconds(s float64) string { return strings.TrimSuffix(fmt.Sprintf("%.1f", s), ".0") + "s" }
 
+// charted is the series as charts show it: without a last bucket much
+// shorter than the others (the moment the run stopped), whose rates would
+// be noise.
+func charted(res *generator.Result) []generator.Interval {
+	ivs := res.Series
+	if n := len(ivs); n > 1 && ivs[n-1].Length < ivs[0].Length/2 {
+		ivs = ivs[:n-1]
+	}
+	return ivs
+}
+
 func rateChart(res *generator.Result) lineChart {
 	c := lineChart{ID: "chart-rate", Title: "Requests per second", XLabel: "time", YLabel: "requests/sec",
 		FormatX: formatSeconds, FormatY: units.FormatMetric, XFromZero: true}
 	got := series{Name: "responses/sec", Color: colorRate}
 	want := series{Name: "target/sec", Color: colorTarget, Dashed: true}
-	for _, iv := range res.Series {
+	for _, iv := range charted(res) {
 		x := (iv.Start + iv.Length).Seconds()
 		got.Points = append(got.Points, point{x, iv.Rate()})
 		want.Points = append(want.Points, point{x, iv.Target})
@@ -206,7 +217,7 @@ func errorChart(res *generator.Result) lineChart {
 	c := lineChart{ID: "chart-errors", Title: "Errors per second", XLabel: "time", YLabel: "errors/sec",
 		FormatX: formatSeconds, FormatY: units.FormatMetric, XFromZero: true}
 	s := series{Name: "errors/sec", Color: colorErrors}
-	for _, iv := range res.Series {
+	for _, iv := range charted(res) {
 		rate := 0.0
 		if iv.Length > 0 {
 			rate = float64(iv.Errors) / iv.Length.Seconds()
@@ -227,7 +238,7 @@ func latencyOverTime(res *generator.Result) lineChart {
 	p50 := series{Name: "p50", Color: colorP50}
 	p90 := series{Name: "p90", Color: colorP90}
 	p99 := series{Name: "p99", Color: colorP99}
-	for _, iv := range res.Series {
+	for _, iv := range charted(res) {
 		x := (iv.Start + iv.Length).Seconds()
 		if iv.Max == 0 && iv.P99 == 0 {
 			// No response completed in the bucket: a gap, not a zero latency.

@@ -115,7 +115,12 @@ func (c lineChart) SVG() template.HTML {
 			continue
 		}
 		fmt.Fprintf(&b, `<line class="marker" x1="%.1f" x2="%.1f" y1="%d" y2="%.1f" stroke="%s"/>`, tx(m.X), tx(m.X), marginTop, ty(0), m.Color)
-		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" fill="%s">%s</text>`, tx(m.X)+4, marginTop+12, m.Color, html.EscapeString(m.Label))
+		// The label goes left of the line in the right half, so it stays in.
+		x, anchor := tx(m.X)+4, "start"
+		if tx(m.X) > marginLeft+plotW/2 {
+			x, anchor = tx(m.X)-4, "end"
+		}
+		fmt.Fprintf(&b, `<text class="tick" x="%.1f" y="%d" fill="%s" text-anchor="%s">%s</text>`, x, marginTop+12, m.Color, anchor, html.EscapeString(m.Label))
 	}
 	for _, s := range c.Series {
 		var d strings.Builder

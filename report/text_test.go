@@ -97,3 +97,28 @@ func TestTextAppliesWrkCorrection(t *testing.T) {
 		t.Errorf("max should stay the recorded 1 s:\n%s", out.String())
 	}
 }
+
+// In open-loop mode the stats row and the distribution are the corrected
+// latency, the max included, as wrk2 prints them; -U adds the measured.
+func TestTextOpenLoop(t *testing.T) {
+	res := openLoopResult(false)
+	var out bytes.Buffer
+	Text(&out, res, TextOptions{})
+	if !strings.Contains(out.String(), "    Latency    81.42ms  205.06ms 899.58ms   87.72%\n") {
+		t.Errorf("stats row not from the corrected latency:\n%s", out.String())
+	}
+	if strings.Contains(out.String(), "Latency Distribution") {
+		t.Errorf("distribution printed without --latency")
+	}
+	out.Reset()
+	Text(&out, res, TextOptions{Uncorrected: true})
+	text := out.String()
+	recorded := strings.Index(text, "  Latency Distribution (HdrHistogram - Recorded Latency)\n 50.000%  378.00us\n")
+	uncorrected := strings.Index(text, "\n\n  Latency Distribution (HdrHistogram - Uncorrected Latency (measured without taking delayed starts into account))\n 50.000%  346.00us\n")
+	if recorded < 0 || uncorrected < recorded || strings.Count(text, strings.Repeat("-", 58)+"\n") != 2 {
+		t.Errorf("wrk2 blocks missing or out of order:\n%s", text)
+	}
+	if !strings.HasSuffix(text, "  4990 requests in 5.00s, 194.92KB read\n  Socket errors: connect 0, read 0, write 0, timeout 10\n  Non-2xx or 3xx responses: 40\nRequests/sec:    998.00\nTransfer/sec:     38.98KB\n") {
+		t.Errorf("summary:\n%s", text)
+	}
+}

@@ -41,6 +41,9 @@ type Config struct {
 	BatchWait    time.Duration
 	BatchMax     int
 	BatchWorkers int
+	// ReadPipeline is the most reads sent together in one pipeline on one
+	// connection; 1 turns pipelining off (one query per round trip).
+	ReadPipeline int
 	// Pprof exposes /debug/pprof/ and /debug/pool.
 	Pprof bool
 	// ShutdownTimeout bounds the graceful shutdown.
@@ -63,6 +66,7 @@ func DefaultConfig() Config {
 		BatchWait:       time.Millisecond,
 		BatchMax:        256,
 		BatchWorkers:    2,
+		ReadPipeline:    16,
 		ShutdownTimeout: 30 * time.Second,
 	}
 }
@@ -85,6 +89,7 @@ func ParseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&cfg.BatchWait, "batch-wait", cfg.BatchWait, "batch mode: max wait of the oldest pending POST"+def("batch-wait", "TARGET_BATCH_WAIT"))
 	fs.IntVar(&cfg.BatchMax, "batch-max", cfg.BatchMax, "batch mode: max rows per batch"+def("batch-max", "TARGET_BATCH_MAX"))
 	fs.IntVar(&cfg.BatchWorkers, "batch-workers", cfg.BatchWorkers, "batch mode: batches in flight at once"+def("batch-workers", "TARGET_BATCH_WORKERS"))
+	fs.IntVar(&cfg.ReadPipeline, "read-pipeline", cfg.ReadPipeline, "most reads pipelined together on one connection; 1: off"+def("read-pipeline", "TARGET_READ_PIPELINE"))
 	fs.BoolVar(&cfg.Pprof, "pprof", false, "serve /debug/pprof/ and /debug/pool"+def("pprof", "TARGET_PPROF"))
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", cfg.ShutdownTimeout, "max graceful shutdown time"+def("shutdown-timeout", "TARGET_SHUTDOWN_TIMEOUT"))
 
@@ -128,6 +133,8 @@ func (c Config) Validate() error {
 		return errors.New("batch wait must not be negative")
 	case c.BatchMax < 1 || c.BatchWorkers < 1:
 		return errors.New("batch max and batch workers must be at least 1")
+	case c.ReadPipeline < 1:
+		return errors.New("read pipeline must be at least 1")
 	case c.WriteMode == WriteBatch && c.BatchWorkers > c.PoolSize:
 		return fmt.Errorf("batch workers (%d) exceed the pool size (%d)", c.BatchWorkers, c.PoolSize)
 	}

@@ -16,6 +16,7 @@ type Service struct {
 	cfg     Config
 	log     *slog.Logger
 	pool    *pgxpool.Pool
+	store   *Store
 	batcher *Batcher // nil in direct mode
 	app     *fiber.App
 	ln      net.Listener
@@ -60,6 +61,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, log: log, pool: pool}
 	store := NewStore(pool, cfg.AcquireTimeout, cfg.QueryTimeout)
+	if cfg.ReadPipeline > 1 {
+		store.PipelineReads(cfg.PoolSize, cfg.ReadPipeline)
+	}
+	s.store = store
 	var writer PostWriter = store
 	if cfg.WriteMode == WriteBatch {
 		s.batcher = NewBatcher(store, BatcherConfig{
@@ -89,7 +94,7 @@ func (s *Service) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.app.Listener(s.ln) }()
 	s.log.Info("listening", "addr", s.ln.Addr().String(), "write_mode", s.cfg.WriteMode,
-		"pool_size", s.cfg.PoolSize, "pprof", s.cfg.Pprof)
+		"pool_size", s.cfg.PoolSize, "read_pipeline", s.cfg.ReadPipeline, "pprof", s.cfg.Pprof)
 
 	var serveErr error
 	select {
@@ -129,5 +134,6 @@ func (s *Service) closeBackends() {
 	if s.batcher != nil {
 		s.batcher.Close()
 	}
+	s.store.Close()
 	s.pool.Close()
 }

@@ -35,6 +35,7 @@ type Store struct {
 	pool           *pgxpool.Pool
 	acquireTimeout time.Duration
 	queryTimeout   time.Duration
+	reads          *readPipeline // nil: each read on its own connection
 }
 
 // NewStore wraps pool; acquireTimeout bounds waiting for a connection and
@@ -62,26 +63,17 @@ const listSQL = `SELECT id, title, body, created_at FROM posts WHERE id < $1 ORD
 
 // ListPosts appends to dst up to limit posts with id < before, newest first.
 func (s *Store) ListPosts(ctx context.Context, before int64, limit int, dst []Post) ([]Post, error) {
-	conn, err := s.acquire(ctx)
-	if err != nil {
-		return dst, err
-	}
-	defer conn.Release()
-	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
-	defer cancel()
-	rows, err := conn.Query(qctx, listSQL, before, limit)
-	if err != nil {
-		return dst, fmt.Errorf("list posts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p Post
-		if err := rows.Scan(&p.ID, &p.Title, &p.Body, &p.CreatedAt); err != nil {
-			return dst, fmt.Errorf("list posts: %w", err)
+	err := s.read(ctx, listSQL, []any{before, limit}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			var p Post
+			if err := rows.Scan(&p.ID, &p.Title, &p.Body, &p.CreatedAt); err != nil {
+				return err
+			}
+			dst = append(dst, p)
 		}
-		dst = append(dst, p)
-	}
-	if err := rows.Err(); err != nil {
+		return rows.Err()
+	})
+	if err != nil {
 		return dst, fmt.Errorf("list posts: %w", err)
 	}
 	return dst, nil
@@ -89,23 +81,60 @@ func (s *Store) ListPosts(ctx context.Context, before int64, limit int, dst []Po
 
 // GetPost returns one post or ErrNotFound.
 func (s *Store) GetPost(ctx context.Context, id int64) (Post, error) {
+	p := Post{ID: id}
+	found := false
+	err := s.read(ctx, `SELECT title, body, created_at FROM posts WHERE id = $1`, []any{id}, func(rows pgx.Rows) error {
+		for rows.Next() {
+			if err := rows.Scan(&p.Title, &p.Body, &p.CreatedAt); err != nil {
+				return err
+			}
+			found = true
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return Post{}, fmt.Errorf("get post: %w", err)
+	}
+	if !found {
+		return Post{}, ErrNotFound
+	}
+	return p, nil
+}
+
+// read runs a query and hands its rows to scan: through the read pipeline
+// when enabled, else on a connection of its own.
+func (s *Store) read(ctx context.Context, sql string, args []any, scan func(pgx.Rows) error) error {
+	if s.reads != nil {
+		return s.reads.query(sql, args, scan)
+	}
 	conn, err := s.acquire(ctx)
 	if err != nil {
-		return Post{}, err
+		return err
 	}
 	defer conn.Release()
 	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
 	defer cancel()
-	p := Post{ID: id}
-	err = conn.QueryRow(qctx, `SELECT title, body, created_at FROM posts WHERE id = $1`, id).
-		Scan(&p.Title, &p.Body, &p.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Post{}, ErrNotFound
-	}
+	rows, err := conn.Query(qctx, sql, args...)
 	if err != nil {
-		return Post{}, fmt.Errorf("get post: %w", err)
+		return err
 	}
-	return p, nil
+	defer rows.Close()
+	return scan(rows)
+}
+
+// PipelineReads sends concurrent reads through workers connections in
+// pipelines of up to maxBatch queries (see readPipeline). Call before use;
+// Close stops it.
+func (s *Store) PipelineReads(workers, maxBatch int) {
+	s.reads = newReadPipeline(s, workers, maxBatch)
+}
+
+// Close stops the read pipeline, if any, after answering queued reads. It
+// does not close the pool.
+func (s *Store) Close() {
+	if s.reads != nil {
+		s.reads.close()
+	}
 }
 
 // CreatePost inserts one post in its own transaction (write mode direct).

@@ -1,0 +1,70 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/units"
+)
+
+// curveRows bounds the breakpoint curve printed in the text report; a long
+// run's series is sampled evenly.
+const curveRows = 20
+
+// BreakpointText prints what a breakpoint run found and its rate, error and
+// latency curve. wrk has no such mode, so it follows wrk's report.
+func BreakpointText(w io.Writer, res *generator.Result) {
+	bp := res.Breakpoint
+	if bp == nil {
+		return
+	}
+	if bp.Found {
+		fmt.Fprintf(w, "  Breakpoint: %s requests/sec sustained (%s responses/sec), stopped at %s:\n",
+			units.FormatMetric(bp.Rate), units.FormatMetric(bp.Throughput), units.FormatTime(float64(bp.At/time.Microsecond)))
+		for _, r := range bp.Reasons {
+			fmt.Fprintf(w, "    %s\n", r)
+		}
+	} else {
+		fmt.Fprintf(w, "  Breakpoint: not reached; %s requests/sec sustained to the end (%s responses/sec)\n",
+			units.FormatMetric(bp.Rate), units.FormatMetric(bp.Throughput))
+	}
+	if len(res.Series) == 0 {
+		return
+	}
+	step := (len(res.Series) + curveRows - 1) / curveRows
+	fmt.Fprintf(w, "  Breakpoint curve\n")
+	fmt.Fprintf(w, "%10s%10s%10s%10s%10s%10s%10s\n", "Time", "Target", "Req/Sec", "Errors", "p50", "p90", "p99")
+	for i := step - 1; i < len(res.Series); i += step {
+		iv := res.Series[i]
+		errShare := 0.0
+		if iv.Requests+iv.Errors > 0 {
+			errShare = float64(iv.Errors) / float64(iv.Requests+iv.Errors) * 100
+		}
+		fmt.Fprintf(w, "%10s%10s%10s%9.2f%%%10s%10s%10s\n",
+			units.FormatTime(float64((iv.Start+iv.Length)/time.Microsecond)),
+			units.FormatMetric(iv.Target), units.FormatMetric(iv.Rate()), errShare,
+			units.FormatTime(float64(iv.P50)), units.FormatTime(float64(iv.P90)), units.FormatTime(float64(iv.P99)))
+	}
+}
+
+// lateShare is the share of late or never-sent requests from which a run
+// is reported as having fallen behind its schedule; some late requests are
+// normal (a garbage collection, a busy core).
+const lateShare = 0.01
+
+// ScheduleNote says how far behind schedule an open-loop run fell, when it
+// fell behind noticeably: the measured rate is then lower than asked.
+func ScheduleNote(res *generator.Result) (string, bool) {
+	if !res.Config.Pacer.Enabled() || res.Due == 0 {
+		return "", false
+	}
+	late, unsent := float64(res.Late), float64(res.Unsent())
+	if late <= lateShare*float64(res.Sent) && unsent <= lateShare*float64(res.Due) {
+		return "", false
+	}
+	return fmt.Sprintf("behind schedule: %d of %d requests sent late (%.2f%%), up to %s late; %d due requests never sent",
+		res.Late, res.Sent, late/max(float64(res.Sent), 1)*100,
+		units.FormatTime(float64(res.MaxBehind/time.Microsecond)), res.Unsent()), true
+}
