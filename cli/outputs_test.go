@@ -110,7 +110,7 @@ func TestOutputFiles(t *testing.T) {
 	srv := okServer(t)
 	dir := t.TempDir()
 	path := func(name string) string { return filepath.Join(dir, name) }
-	code, stdout, stderr := runMain("-t1", "-c2", "-d1s", "-R", "300", "--json", path("r.json"), "--report", path("r.html"),
+	code, stdout, stderr := runMain("-t1", "-c2", "-d1s", "-R", "300", "-q", "--json", path("r.json"), "--report", path("r.html"),
 		"--hdr-out", path("r.hgrm"), "--hdr-log", path("r.hlog"), srv.URL)
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d: %s", code, stderr)

@@ -37,6 +37,7 @@ func HTML(w io.Writer, res *generator.Result, d Details) error {
 
 type pageData struct {
 	Title, Subtitle string
+	Footer          string
 	Summary         []row
 	Latency         latencyTable
 	Schedule        []row
@@ -80,23 +81,17 @@ func buildPage(res *generator.Result, d Details) pageData {
 		Title: "gowrk: " + target,
 		Subtitle: fmt.Sprintf("%s · started %s · %d threads and %d connections",
 			Mode(res, d), res.Start.UTC().Format("2006-01-02 15:04:05 UTC"), cfg.Threads, cfg.Connections),
+		Footer: strings.TrimSpace("gowrk " + d.Version),
 	}
-	rate := func(n float64) string {
-		if secs <= 0 {
-			return "0"
-		}
-		return units.FormatMetric(n / secs)
+	// perSecond formats n per second of the run.
+	perSecond := func(n float64, format func(float64) string) string {
+		return format(n / max(secs, 1e-9))
 	}
 	p.Summary = []row{
 		{"Duration", units.FormatTime(float64(res.Runtime / time.Microsecond))},
 		{"Requests", fmt.Sprint(res.Requests)},
-		{"Requests/sec", rate(float64(res.Requests))},
-		{"Transfer", units.FormatBinary(float64(res.Bytes)) + "B read, " + func() string {
-			if secs <= 0 {
-				return "0B/s"
-			}
-			return units.FormatBinary(float64(res.Bytes)/secs) + "B/s"
-		}()},
+		{"Requests/sec", perSecond(float64(res.Requests), units.FormatMetric)},
+		{"Transfer", units.FormatBinary(float64(res.Bytes)) + "B read, " + perSecond(float64(res.Bytes), units.FormatBinary) + "B/s"},
 		{"Errors", errorSummary(res)},
 	}
 	switch {
@@ -111,7 +106,7 @@ func buildPage(res *generator.Result, d Details) pageData {
 	p.Latency = latencyRows(res, headline, d.percentiles())
 	if cfg.Pacer.Enabled() {
 		p.Schedule = []row{
-			{"Sent", fmt.Sprintf("%d (%s/sec)", res.Sent, rate(float64(res.Sent)))},
+			{"Sent", fmt.Sprintf("%d (%s/sec)", res.Sent, perSecond(float64(res.Sent), units.FormatMetric))},
 			{"Due by the schedule", fmt.Sprint(res.Due)},
 			{"Sent late", fmt.Sprintf("%d (%s)", res.Late, share(res.Late, res.Sent))},
 			{"Never sent", fmt.Sprint(res.Unsent())},
@@ -411,6 +406,7 @@ svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
 <section><table>{{range .StatusRows}}<tr><th>{{.Name}}</th><td class="num">{{.Value}}</td></tr>{{end}}</table></section>
 {{if .Sources}}<h2>Merged runs</h2>
 <section id="sources"><table>{{range .Sources}}<tr><th>{{.Name}}</th><td>{{.Value}}</td></tr>{{end}}</table></section>{{end}}
+<p class="sub">{{.Footer}}</p>
 </main>
 </body>
 </html>

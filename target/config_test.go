@@ -20,8 +20,12 @@ func TestConfigDefaults(t *testing.T) {
 	if cfg.Listen != "127.0.0.1:3000" || cfg.WriteMode != WriteBatch || cfg.Pprof {
 		t.Errorf("defaults: %+v", cfg)
 	}
-	if cfg.PoolSize != 4*runtime.GOMAXPROCS(0) {
-		t.Errorf("pool size %d, want 4*GOMAXPROCS", cfg.PoolSize)
+	if cfg.PoolSize != min(8*runtime.GOMAXPROCS(0), 64) || cfg.readWorkers() != max(2, runtime.GOMAXPROCS(0)) {
+		t.Errorf("pool size %d, read workers %d: not sized for GOMAXPROCS=%d", cfg.PoolSize, cfg.readWorkers(), runtime.GOMAXPROCS(0))
+	}
+	cfg.PoolSize = 1
+	if cfg.readWorkers() != 1 {
+		t.Errorf("automatic read workers %d exceed a pool of 1", cfg.readWorkers())
 	}
 	if cfg.AcquireTimeout != time.Second {
 		t.Errorf("acquire timeout %v, want 1s", cfg.AcquireTimeout)
@@ -46,7 +50,7 @@ func TestConfigEnvAndFlags(t *testing.T) {
 	want := DefaultConfig()
 	want.DatabaseURL = "postgres://env/db"
 	want.Listen = "127.0.0.1:4000"
-	want.PoolSize = 6          // flag beats env
+	want.PoolSize = 6           // flag beats env
 	want.WriteMode = WriteBatch // flag beats env
 	want.Pprof = true
 	want.BatchWait = 3 * time.Millisecond
@@ -68,7 +72,8 @@ func TestConfigErrors(t *testing.T) {
 		{"bad mode", []string{"--write-mode", "fast"}, base, "write mode"},
 		{"bad env int", nil, map[string]string{"DATABASE_URL": "x", "TARGET_POOL_SIZE": "many"}, "TARGET_POOL_SIZE"},
 		{"zero pool", []string{"--pool-size", "0"}, base, "pool size"},
-		{"workers over pool", []string{"--pool-size", "2", "--batch-workers", "3"}, base, "batch workers"},
+		{"workers over pool", []string{"--pool-size", "2", "--batch-workers", "3", "--read-workers", "2"}, base, "batch workers"},
+		{"readers over pool", []string{"--pool-size", "2", "--read-workers", "3"}, base, "read workers"},
 		{"stray arg", []string{"serve2"}, base, "unexpected argument"},
 		{"unknown flag", []string{"--nope"}, base, "nope"},
 	}

@@ -18,6 +18,8 @@ type poolStats struct {
 	CanceledAcquireCount int64   `json:"canceled_acquire_count"`
 	AcquireDurationMS    float64 `json:"acquire_duration_ms"`
 	NewConnsCount        int64   `json:"new_conns_count"`
+	PipelinedReads       int64   `json:"pipelined_reads"`
+	ReadRoundTrips       int64   `json:"read_round_trips"`
 }
 
 // mountDebug adds /debug/pprof/ (net/http/pprof) and /debug/pool. They
@@ -26,7 +28,10 @@ func mountDebug(app *fiber.App, store *Store) {
 	app.Use("/debug/pprof", pprof.New())
 	app.Get("/debug/pool", func(c *fiber.Ctx) error {
 		st := store.Pool().Stat()
+		reads, trips := store.PipelineStats()
 		return c.JSON(poolStats{
+			PipelinedReads:       reads,
+			ReadRoundTrips:       trips,
 			MaxConns:             st.MaxConns(),
 			TotalConns:           st.TotalConns(),
 			AcquiredConns:        st.AcquiredConns(),

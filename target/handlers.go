@@ -27,41 +27,46 @@ type handlers struct {
 	// unavailable throttles the log of 503s: during an outage every request
 	// fails the same way.
 	unavailable logThrottle
-	// bufs recycles response buffers and post slices between requests.
-	bufs  sync.Pool
-	pages sync.Pool
+	// bufs recycles response buffers between requests.
+	bufs sync.Pool
 }
 
-// page is the GET /api/posts response, {"posts": [...], "next_before": N},
-// where next_before is the cursor for the next (older) page, null on the
-// last page. It documents the shape; appendPage writes it.
-type page struct {
-	Posts      []Post `json:"posts"`
-	NextBefore *int64 `json:"next_before"`
-}
-
-// sendJSON writes status and the JSON that fill appends to a pooled buffer.
-func (h *handlers) sendJSON(c *fiber.Ctx, status int, fill func([]byte) []byte) error {
-	bp, _ := h.bufs.Get().(*[]byte)
-	if bp == nil {
-		bp = new([]byte)
+func (h *handlers) buffer() *[]byte {
+	if bp, _ := h.bufs.Get().(*[]byte); bp != nil {
+		return bp
 	}
-	*bp = fill((*bp)[:0])
-	c.Status(status)
-	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
-	// AppendBody copies, so the buffer can go back to the pool at once.
-	c.Response().AppendBody(*bp)
-	if cap(*bp) <= 1<<20 {
+	return new([]byte)
+}
+
+func (h *handlers) recycle(bp *[]byte) {
+	if cap(*bp) <= 1<<20 { // a rare huge page is left to the GC
 		h.bufs.Put(bp)
 	}
+}
+
+// send writes status and a JSON body; the body is copied, so the caller
+// may reuse it.
+func (h *handlers) send(c *fiber.Ctx, status int, body []byte) error {
+	c.Status(status)
+	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
+	c.Response().AppendBody(body)
 	return nil
 }
 
-var healthBody = []byte(`{"status":"ok"}`)
+// sendPost writes status and p as JSON.
+func (h *handlers) sendPost(c *fiber.Ctx, status int, p *Post) error {
+	bp := h.buffer()
+	defer h.recycle(bp)
+	*bp = appendPost((*bp)[:0], p)
+	return h.send(c, status, *bp)
+}
+
+const healthBody = `{"status":"ok"}`
 
 func (h *handlers) health(c *fiber.Ctx) error {
 	c.Response().Header.SetContentType(fiber.MIMEApplicationJSON)
-	return c.Send(healthBody)
+	c.Response().SetBodyString(healthBody)
+	return nil
 }
 
 func (h *handlers) listPosts(c *fiber.Ctx) error {
@@ -81,31 +86,20 @@ func (h *handlers) listPosts(c *fiber.Ctx) error {
 		}
 		before = n
 	}
-	pp, _ := h.pages.Get().(*[]Post)
-	if pp == nil {
-		pp = new([]Post)
-	}
-	defer func() {
-		clear(*pp) // drop the strings so the pool does not pin them
-		h.pages.Put(pp)
-	}()
+	// The page is encoded straight from the rows as they are read, into
+	// a pooled buffer; nothing is sent until the query has succeeded.
+	bp := h.buffer()
+	defer h.recycle(bp)
+	var w pageWriter
+	w.start((*bp)[:0], limit)
 	// One extra row tells whether an older page exists.
-	posts, err := h.store.ListPosts(context.Background(), before, limit+1, (*pp)[:0])
-	*pp = posts
+	err := h.store.EachPost(context.Background(), before, limit+1, w.row)
+	*bp = w.buf
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	hasNext := len(posts) > limit
-	if hasNext {
-		posts = posts[:limit]
-	}
-	return h.sendJSON(c, fiber.StatusOK, func(b []byte) []byte {
-		var next int64
-		if hasNext {
-			next = posts[limit-1].ID
-		}
-		return appendPage(b, posts, next, hasNext)
-	})
+	*bp = w.finish()
+	return h.send(c, fiber.StatusOK, *bp)
 }
 
 func (h *handlers) getPost(c *fiber.Ctx) error {
@@ -120,7 +114,7 @@ func (h *handlers) getPost(c *fiber.Ctx) error {
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	return h.sendJSON(c, fiber.StatusOK, func(b []byte) []byte { return appendPost(b, &p) })
+	return h.sendPost(c, fiber.StatusOK, &p)
 }
 
 // createRequest uses pointers to tell a missing field from an empty one in
@@ -149,7 +143,7 @@ func (h *handlers) createPost(c *fiber.Ctx) error {
 	if err != nil {
 		return h.storeError(c, err)
 	}
-	return h.sendJSON(c, fiber.StatusCreated, func(b []byte) []byte { return appendPost(b, &p) })
+	return h.sendPost(c, fiber.StatusCreated, &p)
 }
 
 // validate returns the post to store or what is wrong with the request.
@@ -157,10 +151,10 @@ func validate(req createRequest) (NewPost, string) {
 	switch {
 	case req.Title == nil:
 		return NewPost{}, "title is required"
-	case req.Body == nil:
-		return NewPost{}, "body is required"
 	case strings.TrimSpace(*req.Title) == "":
 		return NewPost{}, "title must not be empty"
+	case req.Body == nil:
+		return NewPost{}, "body is required"
 	case strings.TrimSpace(*req.Body) == "":
 		return NewPost{}, "body must not be empty"
 	case strings.IndexByte(*req.Title, 0) >= 0 || strings.IndexByte(*req.Body, 0) >= 0:

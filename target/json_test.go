@@ -3,9 +3,16 @@ package target
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
+
+// page is the GET /api/posts response as encoding/json would write it.
+type page struct {
+	Posts      []Post `json:"posts"`
+	NextBefore *int64 `json:"next_before"`
+}
 
 // The hand-written encoders must mean exactly what encoding/json says.
 func TestAppendPostMatchesEncodingJSON(t *testing.T) {
@@ -47,28 +54,80 @@ func validUTF8Changed(s string) bool {
 	return s == "bad utf8 \xff\xfe end" || s == "truncated \xe2\x82"
 }
 
-func TestAppendPage(t *testing.T) {
+// writePage runs posts (the rows a query returned for limit+1) through a
+// pageWriter.
+func writePage(posts []Post, limit int) []byte {
+	var w pageWriter
+	w.start(nil, limit)
+	for _, p := range posts {
+		w.row(p.ID, []byte(p.Title), []byte(p.Body), p.CreatedAt)
+	}
+	return w.finish()
+}
+
+func TestPageWriter(t *testing.T) {
 	ts := time.Unix(1700000000, 0).UTC()
-	posts := []Post{{ID: 3, Title: "c", Body: "z", CreatedAt: ts}, {ID: 2, Title: "b", Body: "y", CreatedAt: ts}}
+	posts := []Post{{ID: 3, Title: "c", Body: "z", CreatedAt: ts}, {ID: 2, Title: "b", Body: "y", CreatedAt: ts}, {ID: 1, Title: "a", Body: "x", CreatedAt: ts}}
 	for _, tc := range []struct {
-		hasNext bool
-		want    page
+		rows, limit int
+		want        page
 	}{
-		{true, page{Posts: posts, NextBefore: ptr(int64(2))}},
-		{false, page{Posts: posts}},
+		{3, 2, page{Posts: posts[:2], NextBefore: ptr(int64(2))}}, // an extra row: more pages
+		{2, 2, page{Posts: posts[:2]}},                            // exactly limit: last page
+		{1, 2, page{Posts: posts[:1]}},
 	} {
-		b := appendPage(nil, posts, 2, tc.hasNext)
+		b := writePage(posts[:tc.rows], tc.limit)
 		var got page
 		if err := json.Unmarshal(b, &got); err != nil {
 			t.Fatalf("invalid JSON %s: %v", b, err)
 		}
 		if !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("hasNext=%v: got %s", tc.hasNext, b)
+			t.Errorf("%d rows, limit %d: got %s", tc.rows, tc.limit, b)
 		}
 	}
-	if got := string(appendPage(nil, nil, 0, false)); got != `{"posts":[],"next_before":null}` {
+	if got := string(writePage(nil, 20)); got != `{"posts":[],"next_before":null}` {
 		t.Errorf("empty page = %s", got)
 	}
+}
+
+// The 8-byte skip must never miss a byte that needs escaping, wherever it
+// sits in the word and whatever surrounds it.
+func TestAppendStringEveryByte(t *testing.T) {
+	for c := range 256 {
+		for pos := range 16 {
+			for _, fill := range []byte{'a', 0x7f, ' ', '~'} {
+				in := []byte(strings.Repeat(string(fill), 16))
+				in[pos] = byte(c)
+				got := appendString(nil, in)
+				want, _ := json.Marshal(string(in))
+				var g, w string
+				if err := json.Unmarshal(got, &g); err != nil {
+					t.Fatalf("byte %#x at %d: invalid JSON %q: %v", c, pos, got, err)
+				}
+				_ = json.Unmarshal(want, &w)
+				if g != w {
+					t.Fatalf("byte %#x at %d: got %q, want %q", c, pos, got, want)
+				}
+			}
+		}
+	}
+}
+
+func FuzzAppendString(f *testing.F) {
+	for _, s := range []string{"", "plain ascii text here", "\"\\\n\x00", "héllo \xff\xfe 🎉 \u2028"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var g, w string
+		if err := json.Unmarshal(appendString(nil, s), &g); err != nil {
+			t.Fatalf("%q: invalid JSON: %v", s, err)
+		}
+		want, _ := json.Marshal(s)
+		_ = json.Unmarshal(want, &w)
+		if g != w || string(appendString(nil, []byte(s))) != string(appendString(nil, s)) {
+			t.Fatalf("%q: got %q, want %q", s, g, w)
+		}
+	})
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -78,10 +137,15 @@ func BenchmarkAppendPage(b *testing.B) {
 	for i := range posts {
 		posts[i] = Post{ID: int64(1000 - i), Title: "Post 1000: load test latency", Body: "a body of a few dozen words about throughput and latency, with \"quotes\" and a newline\n", CreatedAt: time.Now()}
 	}
-	b.Run("append", func(b *testing.B) {
+	b.Run("pageWriter", func(b *testing.B) {
+		var w pageWriter
 		var buf []byte
 		for b.Loop() {
-			buf = appendPage(buf[:0], posts, 981, true)
+			w.start(buf[:0], 20)
+			for i := range posts {
+				w.row(posts[i].ID, []byte(posts[i].Title), []byte(posts[i].Body), posts[i].CreatedAt)
+			}
+			buf = w.finish()
 		}
 	})
 	b.Run("encoding/json", func(b *testing.B) {

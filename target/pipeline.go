@@ -4,14 +4,15 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // readPipeline runs concurrent read queries through a few connections in
-// PostgreSQL pipeline mode: whatever reads are waiting when a worker gets a
-// connection go out in one write, the server runs them back to back and
+// PostgreSQL pipeline mode: whatever reads are queued when a worker is free
+// go out in one write on one connection, the server runs them back to back and
 // answers in one stream. Each request still runs its own query, issued
 // after the request arrived (so it sees every write committed before it),
 // but the per-query round trip, syscalls and process wake-ups are shared.
@@ -26,6 +27,10 @@ type readPipeline struct {
 	mu     sync.RWMutex // guards closed against sends on a closed channel
 	closed bool
 	wg     sync.WaitGroup
+
+	// Counters for /debug/pool: reads per round trip shows how much the
+	// pipelining saves.
+	reads, roundTrips atomic.Int64
 }
 
 type pendingRead struct {
@@ -135,6 +140,8 @@ func (p *readPipeline) run(batch []*pendingRead) {
 	defer conn.Release()
 	ctx, cancel := context.WithTimeout(context.Background(), s.queryTimeout)
 	defer cancel()
+	p.reads.Add(int64(len(live)))
+	p.roundTrips.Add(1)
 
 	if len(live) == 1 {
 		pr := live[0]

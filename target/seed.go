@@ -11,10 +11,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-var seedWords = strings.Fields(`load test latency throughput request response
-server client pool connection query index page cursor commit batch write read
-queue worker socket buffer kernel thread core cache disk flush durable fast
-safe simple honest measure profile tune repeat`)
+const seedText = `load test latency throughput request response server
+client pool connection query index page cursor commit batch write read queue
+worker socket buffer kernel thread core cache disk flush durable fast safe
+simple honest measure profile tune repeat`
 
 // Seed inserts n generated posts with COPY, the fastest bulk path, and
 // returns how many were inserted. The text is deterministic and of varied
@@ -23,6 +23,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, n int) (int64, error) {
 	if n < 0 {
 		return 0, fmt.Errorf("seed: negative count %d", n)
 	}
+	seedWords := strings.Fields(seedText)
 	rng := rand.New(rand.NewPCG(uint64(n), 0x5eed))
 	words := func(min, max int) string {
 		var b strings.Builder

@@ -62,7 +62,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 	s := &Service{cfg: cfg, log: log, pool: pool}
 	store := NewStore(pool, cfg.AcquireTimeout, cfg.QueryTimeout)
 	if cfg.ReadPipeline > 1 {
-		store.PipelineReads(cfg.PoolSize, cfg.ReadPipeline)
+		store.PipelineReads(cfg.readWorkers(), cfg.ReadPipeline)
 	}
 	s.store = store
 	var writer PostWriter = store
@@ -94,7 +94,7 @@ func (s *Service) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.app.Listener(s.ln) }()
 	s.log.Info("listening", "addr", s.ln.Addr().String(), "write_mode", s.cfg.WriteMode,
-		"pool_size", s.cfg.PoolSize, "read_pipeline", s.cfg.ReadPipeline, "pprof", s.cfg.Pprof)
+		"pool_size", s.cfg.PoolSize, "read_pipeline", s.cfg.ReadPipeline, "read_workers", s.cfg.readWorkers(), "pprof", s.cfg.Pprof)
 
 	var serveErr error
 	select {

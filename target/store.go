@@ -3,8 +3,10 @@ package target
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -47,8 +49,9 @@ func NewStore(pool *pgxpool.Pool, acquireTimeout, queryTimeout time.Duration) *S
 // Pool is the underlying pool (for its statistics).
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// acquire takes a connection, failing with ErrUnavailable after the
-// acquire timeout so overload turns into 503s rather than a growing queue.
+// acquire takes a connection, failing with an unavailable error (a 503)
+// after the acquire timeout, so overload turns into 503s rather than a
+// growing queue.
 func (s *Store) acquire(ctx context.Context) (*pgxpool.Conn, error) {
 	actx, cancel := context.WithTimeout(ctx, s.acquireTimeout)
 	defer cancel()
@@ -63,20 +66,57 @@ const listSQL = `SELECT id, title, body, created_at FROM posts WHERE id < $1 ORD
 
 // ListPosts appends to dst up to limit posts with id < before, newest first.
 func (s *Store) ListPosts(ctx context.Context, before int64, limit int, dst []Post) ([]Post, error) {
+	err := s.EachPost(ctx, before, limit, func(id int64, title, body []byte, createdAt time.Time) {
+		dst = append(dst, Post{ID: id, Title: string(title), Body: string(body), CreatedAt: createdAt})
+	})
+	return dst, err
+}
+
+// EachPost calls fn for up to limit posts with id < before, newest first.
+// title and body alias the driver's read buffer and are valid only during
+// the call: the hot path encodes them without copying them into strings.
+func (s *Store) EachPost(ctx context.Context, before int64, limit int, fn func(id int64, title, body []byte, createdAt time.Time)) error {
 	err := s.read(ctx, listSQL, []any{before, limit}, func(rows pgx.Rows) error {
 		for rows.Next() {
-			var p Post
-			if err := rows.Scan(&p.ID, &p.Title, &p.Body, &p.CreatedAt); err != nil {
+			id, title, body, createdAt, err := rawPost(rows)
+			if err != nil {
 				return err
 			}
-			dst = append(dst, p)
+			fn(id, title, body, createdAt)
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return dst, fmt.Errorf("list posts: %w", err)
+		return fmt.Errorf("list posts: %w", err)
 	}
-	return dst, nil
+	return nil
+}
+
+// pgEpoch is where PostgreSQL's binary timestamps count from, 2000-01-01
+// UTC, in Unix seconds.
+const pgEpoch = 946684800
+
+// rawPost decodes a (id, title, body, created_at) row from its wire bytes.
+// pgx asks for int8 and timestamptz in binary, and text is the same bytes
+// in either format; anything unexpected takes the general Scan path.
+func rawPost(rows pgx.Rows) (id int64, title, body []byte, createdAt time.Time, err error) {
+	fds, vals := rows.FieldDescriptions(), rows.RawValues()
+	if len(vals) == 4 && len(fds) == 4 &&
+		fds[0].Format == pgx.BinaryFormatCode && len(vals[0]) == 8 &&
+		fds[3].Format == pgx.BinaryFormatCode && len(vals[3]) == 8 &&
+		vals[1] != nil && vals[2] != nil {
+		us := int64(binary.BigEndian.Uint64(vals[3]))
+		if us != math.MaxInt64 && us != math.MinInt64 { // not ±infinity
+			id = int64(binary.BigEndian.Uint64(vals[0]))
+			// time.Unix normalises the negative remainder of pre-2000 times.
+			return id, vals[1], vals[2], time.Unix(pgEpoch+us/1e6, us%1e6*1e3).UTC(), nil
+		}
+	}
+	var t, b string
+	if err := rows.Scan(&id, &t, &b, &createdAt); err != nil {
+		return 0, nil, nil, time.Time{}, err
+	}
+	return id, []byte(t), []byte(b), createdAt, nil
 }
 
 // GetPost returns one post or ErrNotFound.
@@ -129,6 +169,15 @@ func (s *Store) PipelineReads(workers, maxBatch int) {
 	s.reads = newReadPipeline(s, workers, maxBatch)
 }
 
+// PipelineStats reports the reads run through the pipeline and the round
+// trips they took (zero when pipelining is off).
+func (s *Store) PipelineStats() (reads, roundTrips int64) {
+	if s.reads == nil {
+		return 0, 0
+	}
+	return s.reads.reads.Load(), s.reads.roundTrips.Load()
+}
+
 // Close stops the read pipeline, if any, after answering queued reads. It
 // does not close the pool.
 func (s *Store) Close() {
@@ -162,9 +211,11 @@ const insertManySQL = `INSERT INTO posts (title, body)
 SELECT t, b FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(t, b, n) ORDER BY n
 RETURNING id, created_at`
 
-// InsertPosts stores posts in one transaction (one WAL flush for the lot)
-// and fills out[i] with the stored posts[i]. It returns only after COMMIT;
-// on any error before it, the transaction is rolled back and nothing stays.
+// InsertPosts stores posts with one statement and fills out[i] with the
+// stored posts[i]. A single statement is its own transaction: all rows or
+// none, one WAL flush, one round trip. It returns only after the commit:
+// the result is complete only at ReadyForQuery, which follows it, and a
+// failed commit is reported then.
 func (s *Store) InsertPosts(ctx context.Context, posts []NewPost, out []Post) error {
 	if len(out) < len(posts) {
 		return errors.New("insert posts: output slice too short")
@@ -181,24 +232,19 @@ func (s *Store) InsertPosts(ctx context.Context, posts []NewPost, out []Post) er
 	defer conn.Release()
 	qctx, cancel := context.WithTimeout(ctx, s.queryTimeout)
 	defer cancel()
-	tx, err := conn.Begin(qctx)
+	rows, err := conn.Query(qctx, insertManySQL, titles, bodies)
 	if err != nil {
 		return fmt.Errorf("insert posts: %w", err)
 	}
-	defer tx.Rollback(qctx) //nolint:errcheck // a no-op after Commit
-	rows, err := tx.Query(qctx, insertManySQL, titles, bodies)
-	if err != nil {
-		return fmt.Errorf("insert posts: %w", err)
-	}
+	defer rows.Close()
 	n := 0
 	for rows.Next() {
-		if n == len(posts) {
-			rows.Close()
-			return errors.New("insert posts: more rows returned than sent")
-		}
-		if err := rows.Scan(&out[n].ID, &out[n].CreatedAt); err != nil {
-			rows.Close()
-			return fmt.Errorf("insert posts: %w", err)
+		// Scanning two fixed-type columns cannot fail short of a schema
+		// change, and the statement commits regardless once sent.
+		if n < len(posts) {
+			if err := rows.Scan(&out[n].ID, &out[n].CreatedAt); err != nil {
+				return fmt.Errorf("insert posts: %w", err)
+			}
 		}
 		n++
 	}
@@ -212,9 +258,6 @@ func (s *Store) InsertPosts(ctx context.Context, posts []NewPost, out []Post) er
 	// with its own row even if RETURNING ever came back in another order.
 	if !slices.IsSortedFunc(out[:n], byID) {
 		slices.SortFunc(out[:n], byID)
-	}
-	if err := tx.Commit(qctx); err != nil {
-		return fmt.Errorf("insert posts: commit: %w", err)
 	}
 	for i := range posts {
 		out[i].Title, out[i].Body = posts[i].Title, posts[i].Body

@@ -94,3 +94,33 @@ func TestStoreListAndGet(t *testing.T) {
 		t.Fatalf("CreatePost: %+v %v", p, err)
 	}
 }
+
+// The raw row decoding (binary int8 and timestamptz) must agree with pgx's
+// own Scan, including before 2000 where PostgreSQL's timestamps are
+// negative.
+func TestRawDecodingMatchesScan(t *testing.T) {
+	s, pool := testStore(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, `INSERT INTO posts (title, body, created_at) VALUES
+		('a', 'old', '1969-07-20 20:17:40.123456+00'),
+		('b', 'y2k', '1999-12-31 23:59:59.999999+00'),
+		('c', 'epoch', '2000-01-01 00:00:00+00'),
+		('d', 'now', now())`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts, err := s.ListPosts(ctx, math.MaxInt64, 10, nil)
+	if err != nil || len(posts) != 4 {
+		t.Fatalf("ListPosts: %d posts, %v", len(posts), err)
+	}
+	for _, p := range posts {
+		var title, body string
+		var ts time.Time
+		if err := pool.QueryRow(ctx, "SELECT title, body, created_at FROM posts WHERE id = $1", p.ID).Scan(&title, &body, &ts); err != nil {
+			t.Fatal(err)
+		}
+		if p.Title != title || p.Body != body || !p.CreatedAt.Equal(ts) {
+			t.Errorf("id %d: raw %q %q %v, scanned %q %q %v", p.ID, p.Title, p.Body, p.CreatedAt, title, body, ts)
+		}
+	}
+}

@@ -156,6 +156,10 @@ load() {
 start_target batch
 load health "$BASE/api"
 load list "$BASE/api/posts"
+# How much the read pipelining shared: reads per PostgreSQL round trip.
+PIPELINE=$(curl -s "$BASE/debug/pool" | tee "$OUT/pool-after-list.json" |
+	sed -n 's/.*"pipelined_reads":\([0-9]*\),"read_round_trips":\([0-9]*\).*/\1 \2/p' |
+	awk '$2 > 0 {printf "%d reads in %d round trips (%.1f per trip)", $1, $2, $1 / $2}')
 load post-batch "$BASE/api/posts" -s "$HERE/post.lua"
 stop_target
 
@@ -209,7 +213,7 @@ r_direct=$(ratio "${RPS[post-direct]}" "$PG_INSERT")
 r_health=$(ratio "${RPS[health]}" "${NGINX_RPS:-0}")
 
 echo
-echo "target benchmark: $(nproc) CPUs; target on CPUs '${TARGET_CPUS:-all}', load on '${LOAD_CPUS:-all}'; $LOADGEN -t$THREADS -c$CONNS -d$DURATION"
+echo "target benchmark: $(nproc) CPUs; target on CPUs '${TARGET_CPUS:-all}', load on '${LOAD_CPUS:-all}', pgbench on '${PGBENCH_CPUS:-all}', PostgreSQL on all; $LOADGEN -t$THREADS -c$CONNS -d$DURATION"
 echo "reference: pgbench -M prepared -c$PGBENCH_CLIENTS -T$PGBENCH_SECS: SELECT ${PG_SELECT} tps, INSERT ${PG_INSERT} tps${NGINX_RPS:+; nginx GET /api ${NGINX_RPS} req/s}"
 echo
 printf '%-22s %10s %10s %10s %8s   %-26s %s\n' endpoint req/s p50 p99 errors "vs reference" goal
@@ -225,6 +229,7 @@ printf '%-22s %10s %10s %10s %8s   %-26s %s\n' "POST /api/posts batch" "${RPS[po
 printf '%-22s %10s %10s %10s %8s   %-26s %s\n' "POST /api/posts direct" "${RPS[post-direct]}" "${P50[post-direct]}" "${P99[post-direct]}" "${ERRS[post-direct]}" \
 	"$r_direct x pgbench INSERT" "(reported)"
 echo
+[[ -n ${PIPELINE:-} ]] && echo "GET /api/posts read pipelining: $PIPELINE"
 echo "raw outputs: $OUT"
 
 if [[ $PROFILE == 1 ]] && command -v go >/dev/null; then

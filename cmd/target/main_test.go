@@ -106,7 +106,7 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
 		runMainEnv+"=1",
-		runMainEnv+"_ARGS=--listen 127.0.0.1:0 --write-mode batch --batch-wait 700ms --batch-max 1000",
+		runMainEnv+"_ARGS=--listen 127.0.0.1:0 --write-mode batch --batch-wait 1500ms --batch-max 1000",
 		"DATABASE_URL="+pg.URL(),
 	)
 	stderr, err := cmd.StderrPipe()
@@ -189,8 +189,8 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 		})
 	}
 
-	// The POSTs are now waiting in the 700 ms batch window.
-	time.Sleep(300 * time.Millisecond)
+	// The POSTs are now waiting in the 1.5 s batch window.
+	time.Sleep(700 * time.Millisecond)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
