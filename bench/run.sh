@@ -8,12 +8,13 @@
 #  4. a breakpoint run on each endpoint
 #  5. CPU per request, peak RSS and requests/s of gowrk and wrk on nginx (bench/generator.sh)
 #
-# Environment: DURATION (5s per run), SEED (10000 posts), SKIP ("5" to skip
-# experiment 5, space-separated).
+# Environment: DURATION (5s per run), BREAKPOINT_DURATION (30s per ramp),
+# SEED (10000 posts), SKIP (experiments to skip, e.g. "4 5").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 DURATION=${DURATION:-5s}
+BREAKPOINT_DURATION=${BREAKPOINT_DURATION:-30s}
 SEED=${SEED:-10000}
 SKIP=${SKIP:-}
 PORT=${PORT:-3000}
@@ -99,17 +100,22 @@ done
 
 if ! skipped 4; then
 	start_target
-	printf '\n## 4. Breakpoints\n\n' >>"$summary"
-	for endpoint in "/api" "/api/posts" "/api/posts POST"; do
-		read -r path method <<<"$endpoint"
+	printf '\n## 4. Breakpoints (ramp over %s, stop on p99 > 500ms or errors > 1%%)\n\n' "$BREAKPOINT_DURATION" >>"$summary"
+	for endpoint in "GET /api 1k:150k" "GET /api/posts 1k:40k" "POST /api/posts 1k:60k"; do
+		read -r method path range <<<"$endpoint"
 		args=()
-		[ "${method:-}" = POST ] && args=(-s bench/lua/post.lua)
-		name=$(echo "breakpoint${path}${method:+-post}" | tr '/' '_')
-		bin/gowrk "${BREAKPOINT_ARGS[@]:---breakpoint}" "${args[@]}" --quiet --report "$out/$name.html" "$URL$path" >"$out/$name.txt" || true
-		echo "### ${method:-GET} $path" >>"$summary"
-		echo '```' >>"$summary"
-		cat "$out/$name.txt" >>"$summary"
-		echo '```' >>"$summary"
+		[ "$method" = POST ] && args=(-s bench/lua/post.lua)
+		name=$(echo "breakpoint-$method$path" | tr '/' '_')
+		bin/gowrk -c 500 -t 2 -d "$BREAKPOINT_DURATION" --breakpoint "$range" --quiet --latency \
+			--report "$out/$name.html" --json "$out/$name.json" "${args[@]}" "$URL$path" >"$out/$name.txt" || true
+		{
+			echo "### $method $path, ramp $range"
+			echo
+			echo '```'
+			cat "$out/$name.txt"
+			echo '```'
+			echo
+		} >>"$summary"
 	done
 fi
 stop_target

@@ -84,8 +84,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	out := bufio.NewWriter(text)
 	defer out.Flush()
-	report.Header(out, opts.RawURL, &cfg)
-	out.Flush()
+	cfg.Started = func() {
+		report.Header(out, opts.RawURL, &cfg)
+		out.Flush()
+	}
 
 	hlog := outFiles.hlogWriter()
 	if hlog != nil {

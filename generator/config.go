@@ -51,6 +51,10 @@ type Config struct {
 	// Progress, when set, is called about once per SeriesInterval from a
 	// single goroutine with the totals so far. It must return quickly.
 	Progress func(Snapshot)
+	// Started, when set, is called once the target answered and every
+	// thread is set up (scripts' setup and init have run), just before the
+	// first request: where wrk prints its "Running" header.
+	Started func()
 	// OnInterval, when set, is called with each series bucket as it closes,
 	// from the same goroutine as Progress, e.g. to stream an HdrHistogram
 	// log. The histograms are only valid during the call.

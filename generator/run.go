@@ -92,6 +92,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		threads[i] = th
 	}
 
+	if cfg.Started != nil {
+		cfg.Started()
+	}
 	r.epoch = time.Now()
 	var monitors sync.WaitGroup
 	for _, th := range threads {
