@@ -23,6 +23,7 @@ go build -o bin/gowrk ./cmd/gowrk
 GOWRK=$PWD/bin/gowrk
 
 work=$(mktemp -d)
+chmod 755 "$work" # nginx's worker runs as another user
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/tmp" "$work/html/static"
 head -c 3072 /dev/urandom | base64 -w 64 | head -c 4096 >"$work/html/static/4k"

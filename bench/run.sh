@@ -7,6 +7,7 @@
 #  3. the pool-size experiment (pool 10 / 100 / default) on reads and writes
 #  4. a breakpoint run on each endpoint
 #  5. CPU per request, peak RSS and requests/s of gowrk and wrk on nginx (bench/generator.sh)
+#  6. the target against pgbench on the same database (bench/target/run.sh, with gowrk)
 #
 # Environment: DURATION (5s per run), BREAKPOINT_DURATION (30s per ramp),
 # SEED (10000 posts), SKIP (experiments to skip, e.g. "4 5").
@@ -124,6 +125,12 @@ if ! skipped 5; then
 	printf '\n## 5. Generators on a fixed nginx target (CPU 0 server, CPU 1 generator)\n\n' >>"$summary"
 	ROUNDS=${ROUNDS:-3} DURATION=${GEN_DURATION:-5s} OUT="$out/generator.md" bench/generator.sh
 	cat "$out/generator.md" >>"$summary"
+fi
+
+if ! skipped 6; then
+	printf '\n## 6. The target against pgbench (bench/target/run.sh)\n\n```\n' >>"$summary"
+	GOWRK=$PWD/bin/gowrk OUT="$PWD/$out/target" bench/target/run.sh 2>"$out/target-bench.log" | tee -a "$summary"
+	printf '```\n' >>"$summary"
 fi
 
 echo "results in $out"

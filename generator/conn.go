@@ -2,10 +2,12 @@ package generator
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +16,10 @@ import (
 )
 
 const (
-	readBufferSize = 8 << 10
+	// Response headers must fit the read buffer. It starts small, since
+	// there is one per connection, and grows for a server with large headers.
+	readBufferSize    = 4 << 10
+	maxReadBufferSize = 1 << 20
 	// Back-off between failed dials, so a vanished target costs no CPU.
 	minBackoff = 10 * time.Millisecond
 	maxBackoff = time.Second
@@ -223,10 +228,14 @@ func (c *conn) roundTrip() error {
 		return nil
 	}
 	c.sent += uint64(req.Count)
+	// Let the other connections run while the server works: the response is
+	// then usually there when this one reads, which saves a read that would
+	// fail with EAGAIN and a trip through the netpoller.
+	runtime.Gosched()
 	closeAfter := false
 	for i := 0; i < req.Count; i++ {
 		c.resp.SkipBody = i < 64 && req.HeadMask&(1<<uint(i)) != 0
-		if err := c.resp.Read(c.br); err != nil {
+		if err := c.readResponse(); err != nil {
 			c.readError(err)
 			return nil
 		}
@@ -268,7 +277,37 @@ func (c *conn) roundTrip() error {
 	if closeAfter {
 		c.disconnect()
 	}
+	// Like wrk's event loop, which writes the next request on a later loop
+	// turn, let the other connections read their responses first; a busy
+	// generator then does not count its own backlog as server latency.
+	runtime.Gosched()
 	return nil
+}
+
+// readResponse reads one response into c.resp, growing the read buffer when
+// the headers do not fit: fasthttp then has consumed nothing.
+func (c *conn) readResponse() error {
+	for {
+		err := c.resp.Read(c.br)
+		if err == nil || !isSmallBuffer(err) || c.br.Size() >= maxReadBufferSize {
+			return err
+		}
+		c.growReadBuffer()
+	}
+}
+
+// isSmallBuffer is apart from readResponse so that the error target it
+// declares is only allocated on the error path.
+func isSmallBuffer(err error) bool {
+	var small *fasthttp.ErrSmallBuffer
+	return errors.As(err, &small)
+}
+
+// growReadBuffer quadruples the read buffer, keeping what it holds.
+func (c *conn) growReadBuffer() {
+	held, _ := c.br.Peek(c.br.Buffered())
+	rest := io.MultiReader(bytes.NewReader(bytes.Clone(held)), &c.in)
+	c.br = bufio.NewReaderSize(rest, min(c.br.Size()*4, maxReadBufferSize))
 }
 
 // dropBatch forgets the last n responses, which arrived too late to count.

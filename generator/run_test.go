@@ -333,3 +333,17 @@ func TestBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// Response headers larger than the initial read buffer are read, not
+// reported as errors: the buffer grows.
+func TestLargeResponseHeaders(t *testing.T) {
+	big := "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("a", 20_000) + "\r\nContent-Length: 2\r\n\r\nok"
+	srv := testserver.Start(t, false, answerFirst(30, testserver.Reply{Raw: []byte(big)}))
+	res := run(t, config(t, srv.URL, 2, 1, 500*time.Millisecond))
+	if res.Requests != 30 || res.Errors.Socket() != 0 {
+		t.Errorf("requests = %d, errors = %+v; want 30 and none", res.Requests, res.Errors)
+	}
+	if want := uint64(30 * len(big)); res.Bytes != want {
+		t.Errorf("bytes = %d, want %d", res.Bytes, want)
+	}
+}
