@@ -107,7 +107,7 @@ if ! skipped 4; then
 		args=()
 		[ "$method" = POST ] && args=(-s bench/lua/post.lua)
 		name=$(echo "breakpoint-$method$path" | tr '/' '_')
-		bin/gowrk -c 500 -t 2 -d "$BREAKPOINT_DURATION" --breakpoint "$range" --quiet --latency \
+		bin/gowrk -c 500 -t 2 -d "$BREAKPOINT_DURATION" --breakpoint "$range" --quiet \
 			--report "$out/$name.html" --json "$out/$name.json" "${args[@]}" "$URL$path" >"$out/$name.txt" || true
 		{
 			echo "### $method $path, ramp $range"

@@ -68,8 +68,8 @@ type Breakpoint struct {
 	Found bool
 	// Rate is the highest target rate sustained: the scheduled requests per
 	// second over the last series interval at whose end no condition held
-	// over the window (the run's last interval when none ever did). 0 when
-	// the first check already failed.
+	// over the window and whose responses kept up with the schedule (95%).
+	// 0 when no interval qualified.
 	Rate float64
 	// Throughput is the responses per second over that interval.
 	Throughput float64

@@ -73,11 +73,15 @@ func (w *stopWindow) check(now time.Duration) bool {
 			// Nothing answered yet: not broken, but not known good either.
 			return false
 		}
-		// The rates sustained over the newest bucket, the last one known good.
-		w.lastGood = Breakpoint{At: now}
-		if newest := &w.slots[(w.next+len(w.slots)-1)%len(w.slots)]; newest.length > 0 {
-			w.lastGood.Rate = newest.due / newest.length.Seconds()
-			w.lastGood.Throughput = float64(newest.responses) / newest.length.Seconds()
+		// The newest bucket is known good when the server also kept up with
+		// it: a saturated server passes a latency window for a while after
+		// it stopped keeping up, and that rate was not sustained.
+		if newest := &w.slots[(w.next+len(w.slots)-1)%len(w.slots)]; newest.length > 0 && keptUp(newest) {
+			w.lastGood = Breakpoint{
+				At:         now,
+				Rate:       newest.due / newest.length.Seconds(),
+				Throughput: float64(newest.responses) / newest.length.Seconds(),
+			}
 		}
 		return false
 	}
@@ -87,6 +91,12 @@ func (w *stopWindow) check(now time.Duration) bool {
 		w.result.Reasons = append(w.result.Reasons, b.String())
 	}
 	return true
+}
+
+// keptUp reports whether a bucket's responses reached 95% of the requests
+// scheduled in it (less two, for the rounding of small counts).
+func keptUp(sl *windowSlot) bool {
+	return float64(sl.responses) >= 0.95*sl.due-2
 }
 
 // breakpoint is what the run found, given that it ended at end.
