@@ -17,9 +17,12 @@ import (
 
 const (
 	// Response headers must fit the read buffer. It starts small, since
-	// there is one per connection, and grows for a server with large headers.
+	// there is one per connection, and grows for a server with large headers
+	// (up to maxReadBufferSize) or responses larger than the buffer, which
+	// would otherwise take two reads each (up to fitResponsesUpTo).
 	readBufferSize    = 4 << 10
 	maxReadBufferSize = 1 << 20
+	fitResponsesUpTo  = 64 << 10
 	// Back-off between failed dials, so a vanished target costs no CPU.
 	minBackoff = 10 * time.Millisecond
 	maxBackoff = time.Second
@@ -223,6 +226,7 @@ func (c *conn) roundTrip() error {
 		c.maxBehind = max(c.maxBehind, behind)
 	}
 	c.inflight.Store(int64(start))
+	readBefore := c.in.n
 	if _, err := c.nc.Write(req.Bytes); err != nil {
 		c.socketError(&c.totals.Errors.Write)
 		return nil
@@ -270,6 +274,9 @@ func (c *conn) roundTrip() error {
 		last.corrected = uint32(min((end-scheduled)/time.Microsecond, histHighest)) + 1
 	}
 	c.totals.Bytes = c.in.n
+	if perResponse := (c.in.n - readBefore) / uint64(req.Count); perResponse > uint64(c.br.Size()) && c.br.Size() < fitResponsesUpTo {
+		c.growReadBuffer(min(fitResponsesUpTo, 2*int(perResponse)))
+	}
 	c.publish()
 	if len(c.batch) >= samplesPerFlush-1 || end-c.lastSent > 50*time.Millisecond {
 		c.flush(end)
@@ -292,7 +299,7 @@ func (c *conn) readResponse() error {
 		if err == nil || !isSmallBuffer(err) || c.br.Size() >= maxReadBufferSize {
 			return err
 		}
-		c.growReadBuffer()
+		c.growReadBuffer(min(c.br.Size()*4, maxReadBufferSize))
 	}
 }
 
@@ -303,11 +310,15 @@ func isSmallBuffer(err error) bool {
 	return errors.As(err, &small)
 }
 
-// growReadBuffer quadruples the read buffer, keeping what it holds.
-func (c *conn) growReadBuffer() {
+// growReadBuffer replaces the read buffer with one of size bytes, keeping
+// what it holds. It allocates, but at most a few times per connection.
+func (c *conn) growReadBuffer(size int) {
 	held, _ := c.br.Peek(c.br.Buffered())
-	rest := io.MultiReader(bytes.NewReader(bytes.Clone(held)), &c.in)
-	c.br = bufio.NewReaderSize(rest, min(c.br.Size()*4, maxReadBufferSize))
+	rest := io.Reader(&c.in)
+	if len(held) > 0 {
+		rest = io.MultiReader(bytes.NewReader(bytes.Clone(held)), &c.in)
+	}
+	c.br = bufio.NewReaderSize(rest, size)
 }
 
 // dropBatch forgets the last n responses, which arrived too late to count.

@@ -137,3 +137,36 @@ func TestScheduleSpreadsConnections(t *testing.T) {
 		}
 	}
 }
+
+// A connection whose responses do not fit the read buffer gets a larger one,
+// so that each response takes one read; small responses keep it small.
+func TestReadBufferFitsResponses(t *testing.T) {
+	large := []byte("HTTP/1.1 200 OK\r\nContent-Length: 6000\r\n\r\n" + string(make([]byte, 6000)))
+	c := newTestConn(t, testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply {
+		return testserver.Reply{Raw: large}
+	}), Pacer{})
+	if err := c.roundTrip(); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.br.Size(); got < len(large) || got > fitResponsesUpTo {
+		t.Errorf("buffer %d bytes after a %d-byte response", got, len(large))
+	}
+	for range 10 {
+		if err := c.roundTrip(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.totals.Requests != 11 || c.totals.Errors.Socket() != 0 {
+		t.Errorf("requests %d errors %+v", c.totals.Requests, c.totals.Errors)
+	}
+
+	small := newTestConn(t, testserver.Start(t, false, alwaysOK), Pacer{})
+	for range 10 {
+		if err := small.roundTrip(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := small.br.Size(); got != readBufferSize {
+		t.Errorf("buffer grew to %d for small responses", got)
+	}
+}
