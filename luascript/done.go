@@ -6,7 +6,7 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/gowrk/gowrk/generator"
-	"github.com/gowrk/gowrk/stats"
+	"github.com/gowrk/gowrk/report"
 )
 
 // Done calls done(summary, latency, requests) in the main state, if the
@@ -41,16 +41,11 @@ func (s *Script) Done(res *generator.Result) error {
 	return err
 }
 
-// latencyStats is the latency object wrk hands to done(): corrected for
-// coordinated omission like the report (in open-loop runs the engine's
-// schedule-based histogram already is), with the measured min and max.
+// latencyStats is the latency object wrk hands to done(): the latency the
+// report leads with (report.Headline), with the measured min and max.
 func latencyStats(res *generator.Result) *statsObject {
-	if res.Corrected != nil {
-		return newStatsObject(res.Corrected, res.Latency)
-	}
 	if res.Latency == nil {
 		return &statsObject{}
 	}
-	interval := stats.CorrectionInterval(uint64(res.Runtime.Microseconds()), res.Requests, res.Config.Connections)
-	return newStatsObject(stats.Correct(res.Latency, interval), res.Latency)
+	return newStatsObject(report.Headline(res), res.Latency)
 }
