@@ -82,18 +82,9 @@ func (st *state) newStatsMeta() *lua.LTable {
 }
 
 func (st *state) newStats(o *statsObject) *lua.LUserData {
-	ud := st.L.NewUserData()
-	ud.Value = o
-	ud.Metatable = st.statsMT
-	return ud
+	return st.wrap(o, st.statsMT)
 }
 
 func (st *state) checkStats(n int) *statsObject {
-	if ud, ok := st.L.Get(n).(*lua.LUserData); ok && ud.Metatable == st.statsMT {
-		if o, ok := ud.Value.(*statsObject); ok {
-			return o
-		}
-	}
-	st.L.ArgError(n, "stats expected, got "+st.L.Get(n).Type().String())
-	return nil
+	return checkUserData[*statsObject](st, n, st.statsMT, "stats")
 }

@@ -40,10 +40,7 @@ func (st *state) newAddr(a net.Addr) lua.LValue {
 	if a == nil {
 		return lua.LNil
 	}
-	ud := st.L.NewUserData()
-	ud.Value = copyAddr(a)
-	ud.Metatable = st.addrMT
-	return ud
+	return st.wrap(copyAddr(a), st.addrMT)
 }
 
 func copyAddr(a net.Addr) net.Addr {
@@ -57,13 +54,7 @@ func copyAddr(a net.Addr) net.Addr {
 
 // checkAddr returns argument n as an address or raises an argument error.
 func (st *state) checkAddr(n int) net.Addr {
-	if ud, ok := st.L.Get(n).(*lua.LUserData); ok && ud.Metatable == st.addrMT {
-		if a, ok := ud.Value.(net.Addr); ok {
-			return a
-		}
-	}
-	st.L.ArgError(n, "address expected, got "+st.L.Get(n).Type().String())
-	return nil
+	return checkUserData[net.Addr](st, n, st.addrMT, "address")
 }
 
 // lookup is wrk.lookup(host, service): every TCP address of host at the

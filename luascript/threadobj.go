@@ -46,20 +46,11 @@ func (st *state) newThreadMeta() *lua.LTable {
 
 // newThread wraps t in a thread object of this state.
 func (st *state) newThread(t *thread) *lua.LUserData {
-	ud := st.L.NewUserData()
-	ud.Value = t
-	ud.Metatable = st.threadMT
-	return ud
+	return st.wrap(t, st.threadMT)
 }
 
 func (st *state) checkThread(n int) *thread {
-	if ud, ok := st.L.Get(n).(*lua.LUserData); ok && ud.Metatable == st.threadMT {
-		if t, ok := ud.Value.(*thread); ok {
-			return t
-		}
-	}
-	st.L.ArgError(n, "thread expected, got "+st.L.Get(n).Type().String())
-	return nil
+	return checkUserData[*thread](st, n, st.threadMT, "thread")
 }
 
 // withThreadState runs f on t's state. From the main state that takes the
