@@ -274,8 +274,8 @@ func (c *conn) roundTrip() error {
 		last.corrected = uint32(min((end-scheduled)/time.Microsecond, histHighest)) + 1
 	}
 	c.totals.Bytes = c.in.n
-	if perResponse := (c.in.n - readBefore) / uint64(req.Count); perResponse > uint64(c.br.Size()) && c.br.Size() < fitResponsesUpTo {
-		c.growReadBuffer(min(fitResponsesUpTo, 2*int(perResponse)))
+	if read := c.in.n - readBefore; read > uint64(c.br.Size()*req.Count) && c.br.Size() < fitResponsesUpTo {
+		c.growReadBuffer(min(fitResponsesUpTo, 2*int(read)/req.Count))
 	}
 	c.publish()
 	if len(c.batch) >= samplesPerFlush-1 || end-c.lastSent > 50*time.Millisecond {
