@@ -31,6 +31,11 @@ type Config struct {
 	// Method and Body form the static request; Method defaults to GET.
 	Method string
 	Body   []byte
+	// MaxBody is how much of a response body a response() hook may see; a
+	// larger body is a read error (Errors.OverCap). Without a hook, bodies
+	// are counted and never kept, whatever their size. 0 means
+	// DefaultMaxBody.
+	MaxBody int
 	// Pacer, when enabled, sets the total number of requests per second over
 	// time, spread evenly over the connections (open-loop mode). Each
 	// connection sends on its own schedule; one that falls behind sends as
@@ -119,6 +124,9 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = defaultTimeout
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
 	}
 	if cfg.Method == "" {
 		cfg.Method = "GET"

@@ -16,37 +16,25 @@ import (
 )
 
 const (
-	// Response headers must fit the read buffer. It starts small, since
-	// there is one per connection, and grows for a server with large headers
-	// (up to maxReadBufferSize) or responses larger than the buffer, which
-	// would otherwise take two reads each (up to fitResponsesUpTo).
-	readBufferSize    = 4 << 10
-	maxReadBufferSize = 1 << 20
-	fitResponsesUpTo  = 64 << 10
+	// readBufferSize is what one read takes, wrk's receive buffer size. The
+	// buffer grows only for a header section that does not fit it, up to
+	// MaxHeaderBytes; bodies pass through it and are not kept.
+	readBufferSize = 8 << 10
 	// Back-off between failed dials, so a vanished target costs no CPU.
 	minBackoff = 10 * time.Millisecond
 	maxBackoff = time.Second
 	// lateSlack is the least delay that counts a request as late: Go's
 	// timers wake an idle process with millisecond resolution.
 	lateSlack = time.Millisecond
+	// flushInterval bounds how long samples wait in a connection before
+	// they reach the thread's statistics, for the per-second series.
+	flushInterval = 50 * time.Millisecond
 )
 
 var errEmptyRequest = errors.New("script returned an empty request")
 
 // longAgo is a deadline in the past, used to interrupt blocked I/O.
 var longAgo = time.Unix(1, 0)
-
-// countingReader counts every byte read from the server.
-type countingReader struct {
-	r io.Reader
-	n uint64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += uint64(n)
-	return n, err
-}
 
 // conn is one connection: a goroutine that owns its socket, buffers and
 // counters and sends one request (or one pipelined batch) at a time.
@@ -56,9 +44,14 @@ type conn struct {
 
 	ncMu sync.Mutex // guards nc against the monitor's interrupts
 	nc   net.Conn
-	in   countingReader
-	br   *bufio.Reader
-	resp fasthttp.Response
+
+	// buf[r:w] holds bytes read and not yet parsed: the start of a response
+	// whose headers (or chunk-size line) are not all there yet.
+	buf    []byte
+	r, w   int
+	parser responseParser
+	hook   *hookResponse // set when the script has a response() hook
+	read   uint64        // bytes read from the server
 
 	batch    []sample
 	lastSent time.Duration // run clock at the last flush
@@ -77,8 +70,8 @@ type conn struct {
 	late      uint64
 	maxBehind time.Duration
 
-	// Published for the thread's monitor: plain stores by the owner, loads by
-	// the monitor, so nothing is shared per request.
+	// Published for the thread's monitor: atomic stores by the owner, loads
+	// by the monitor, once per request or batch.
 	completed atomic.Uint64
 	failed    atomic.Uint64 // socket errors plus statuses above 399
 	socket    atomic.Uint64 // socket errors
@@ -88,14 +81,42 @@ type conn struct {
 
 func newConn(th *thread, index int) *conn {
 	c := &conn{th: th, index: index, batch: make([]sample, 0, samplesPerFlush)}
-	c.br = bufio.NewReaderSize(&c.in, readBufferSize)
-	// Header names as the server sent them, and no invented Content-Type:
-	// response() hooks see what wrk shows, and parsing does less work.
-	c.resp.Header.DisableNormalizing()
-	c.resp.Header.SetNoDefaultContentType(true)
+	c.buf = make([]byte, readBufferSize)
 	c.timer = time.NewTimer(time.Hour)
 	c.timer.Stop()
 	return c
+}
+
+// hookResponse turns the parser's kept header section and body into the
+// fasthttp.Response a response() hook reads.
+type hookResponse struct {
+	resp fasthttp.Response
+	src  bytes.Reader
+	br   *bufio.Reader
+}
+
+func newHookResponse() *hookResponse {
+	h := &hookResponse{}
+	// Header names as the server sent them, and no invented Content-Type:
+	// response() hooks see what wrk shows.
+	h.resp.Header.DisableNormalizing()
+	h.resp.Header.SetNoDefaultContentType(true)
+	h.br = bufio.NewReaderSize(&h.src, readBufferSize)
+	return h
+}
+
+func (h *hookResponse) fill(p *responseParser) (*fasthttp.Response, error) {
+	h.src.Reset(p.Header)
+	if h.br.Size() < len(p.Header) {
+		h.br = bufio.NewReaderSize(&h.src, len(p.Header))
+	} else {
+		h.br.Reset(&h.src)
+	}
+	if err := h.resp.Header.Read(h.br); err != nil {
+		return nil, errHeaderLine
+	}
+	h.resp.SetBodyRaw(p.Body)
+	return &h.resp, nil
 }
 
 // pace puts the connection on the run's open-loop schedule as request
@@ -150,15 +171,15 @@ func (c *conn) stopping() bool {
 }
 
 func (c *conn) connect() error {
-	nc, err := c.th.run.dialer.dial(c.th.addr)
+	nc, err := c.th.run.dialer.dial(c.th.run.ctx, c.th.addr)
 	if err != nil {
 		return err
 	}
 	c.ncMu.Lock()
 	c.nc = nc
 	c.ncMu.Unlock()
-	c.in.r = nc
-	c.br.Reset(&c.in)
+	c.r, c.w = 0, 0
+	c.parser.reset()
 	c.expired.Store(false)
 	return nil
 }
@@ -185,38 +206,18 @@ func (c *conn) interrupt() {
 // roundTrip sends one request or pipelined batch and reads its responses.
 // It returns only fatal errors (script failures); socket errors are counted.
 func (c *conn) roundTrip() error {
+	scheduled, slack, ok := c.awaitSchedule()
+	if !ok {
+		return nil
+	}
+	if ok, err := c.awaitDelay(); !ok || err != nil {
+		return err
+	}
+	req, err := c.nextRequest()
+	if err != nil {
+		return err
+	}
 	r := c.th.run
-	scheduled, slack := time.Duration(-1), time.Duration(0)
-	if c.paced {
-		scheduled = c.due
-		c.seq++
-		c.due = r.cfg.Pacer.Due(float64(c.seq)*c.stride + c.phase)
-		slack = max(c.due-scheduled, lateSlack)
-		if wait := scheduled - r.clock(); wait > 0 && !c.sleep(wait) {
-			return nil
-		}
-	}
-	script := c.th.script
-	if script != nil && c.th.hasDelay {
-		d, err := script.Delay()
-		if err != nil {
-			return err
-		}
-		if d > 0 && !c.sleep(d) {
-			return nil
-		}
-	}
-	req := c.th.static
-	if c.th.dynamic {
-		var err error
-		if req, err = script.Next(c.index); err != nil {
-			return err
-		}
-		if req.Count < 1 || len(req.Bytes) == 0 {
-			return errEmptyRequest
-		}
-	}
-
 	start := r.clock()
 	if scheduled >= 0 {
 		behind := start - scheduled
@@ -226,7 +227,6 @@ func (c *conn) roundTrip() error {
 		c.maxBehind = max(c.maxBehind, behind)
 	}
 	c.inflight.Store(int64(start))
-	readBefore := c.in.n
 	if _, err := c.nc.Write(req.Bytes); err != nil {
 		c.socketError(&c.totals.Errors.Write)
 		return nil
@@ -236,51 +236,11 @@ func (c *conn) roundTrip() error {
 	// then usually there when this one reads, which saves a read that would
 	// fail with EAGAIN and a trip through the netpoller.
 	runtime.Gosched()
-	closeAfter := false
-	for i := 0; i < req.Count; i++ {
-		c.resp.SkipBody = i < 64 && req.HeadMask&(1<<uint(i)) != 0
-		if err := c.readResponse(); err != nil {
-			c.readError(err)
-			return nil
-		}
-		if c.th.hasResponse {
-			if err := script.Response(&c.resp); err != nil {
-				return err
-			}
-		}
-		closeAfter = closeAfter || c.resp.ConnectionClose()
-		status := c.resp.StatusCode()
-		if status < 0 || status >= maxStatus {
-			status = 0
-		}
-		c.batch = append(c.batch, sample{status: uint16(status)})
-		c.totals.Requests++
-		if status > 399 {
-			c.totals.Errors.Status++
-		}
+	closeAfter, ok, err := c.readResponses(req)
+	if !ok || err != nil {
+		return err
 	}
-	end := r.clock()
-	c.inflight.Store(0)
-	latency := end - start
-	if latency > r.cfg.Timeout || c.expired.Load() {
-		// A late response is a timeout, never a latency sample.
-		c.dropBatch(req.Count)
-		c.socketError(&c.totals.Errors.Timeout)
-		return nil
-	}
-	last := &c.batch[len(c.batch)-1]
-	last.latency = uint32(min(latency/time.Microsecond, histHighest)) + 1
-	if scheduled >= 0 {
-		last.corrected = uint32(min((end-scheduled)/time.Microsecond, histHighest)) + 1
-	}
-	c.totals.Bytes = c.in.n
-	if read := c.in.n - readBefore; read > uint64(c.br.Size()*req.Count) && c.br.Size() < fitResponsesUpTo {
-		c.growReadBuffer(min(fitResponsesUpTo, 2*int(read)/req.Count))
-	}
-	c.publish()
-	if len(c.batch) >= samplesPerFlush-1 || end-c.lastSent > 50*time.Millisecond {
-		c.flush(end)
-	}
+	c.record(req.Count, start, scheduled)
 	if closeAfter {
 		c.disconnect()
 	}
@@ -291,34 +251,165 @@ func (c *conn) roundTrip() error {
 	return nil
 }
 
-// readResponse reads one response into c.resp, growing the read buffer when
-// the headers do not fit: fasthttp then has consumed nothing.
-func (c *conn) readResponse() error {
+// awaitSchedule waits, in open-loop mode, for the next request's send time
+// and returns it with the slack allowed before it counts as late; scheduled
+// is -1 in closed-loop mode. ok is false when the run ended meanwhile.
+func (c *conn) awaitSchedule() (scheduled, slack time.Duration, ok bool) {
+	if !c.paced {
+		return -1, 0, true
+	}
+	r := c.th.run
+	scheduled = c.due
+	c.seq++
+	c.due = r.cfg.Pacer.Due(float64(c.seq)*c.stride + c.phase)
+	slack = max(c.due-scheduled, lateSlack)
+	if wait := scheduled - r.clock(); wait > 0 && !c.sleep(wait) {
+		return scheduled, slack, false
+	}
+	return scheduled, slack, true
+}
+
+// awaitDelay waits for the script's delay() before a request; ok is false
+// when the run ended meanwhile.
+func (c *conn) awaitDelay() (bool, error) {
+	if !c.th.hasDelay {
+		return true, nil
+	}
+	d, err := c.th.script.Delay()
+	if err != nil {
+		return false, err
+	}
+	return d <= 0 || c.sleep(d), nil
+}
+
+// nextRequest is the static request, or the script's next one.
+func (c *conn) nextRequest() (Request, error) {
+	if !c.th.dynamic {
+		return c.th.static, nil
+	}
+	req, err := c.th.script.Next(c.index)
+	if err != nil {
+		return req, err
+	}
+	if req.Count < 1 || len(req.Bytes) == 0 {
+		return req, errEmptyRequest
+	}
+	return req, nil
+}
+
+// readResponses reads the responses to req, hands each to the script's
+// response() hook and counts it. ok is false after a socket error, which is
+// counted and drops the connection; err is a script failure.
+func (c *conn) readResponses(req Request) (closeAfter, ok bool, err error) {
+	for i := 0; i < req.Count; i++ {
+		if err := c.readResponse(req.IsHead(i)); err != nil {
+			c.readError(err)
+			return false, false, nil
+		}
+		if c.hook != nil {
+			resp, err := c.hook.fill(&c.parser)
+			if err != nil {
+				c.readError(err)
+				return false, false, nil
+			}
+			if err := c.th.script.Response(resp); err != nil {
+				return false, false, err
+			}
+		}
+		closeAfter = closeAfter || c.parser.Close
+		status := c.parser.Status
+		c.batch = append(c.batch, sample{status: uint16(status)})
+		c.totals.Requests++
+		if status > 399 {
+			c.totals.Errors.Status++
+		}
+	}
+	return closeAfter, true, nil
+}
+
+// record ends a round trip of count requests written at start (and due at
+// scheduled, in open-loop mode): its latency goes on the last response of
+// the batch, unless the responses came too late to count.
+func (c *conn) record(count int, start, scheduled time.Duration) {
+	r := c.th.run
+	end := r.clock()
+	c.inflight.Store(0)
+	latency := end - start
+	if latency > r.cfg.Timeout || c.expired.Load() {
+		// A late response is a timeout, never a latency sample.
+		c.dropBatch(count)
+		c.socketError(&c.totals.Errors.Timeout)
+		return
+	}
+	last := &c.batch[len(c.batch)-1]
+	last.latency = uint32(min(latency/time.Microsecond, histHighest)) + 1
+	if scheduled >= 0 {
+		last.corrected = uint32(min((end-scheduled)/time.Microsecond, histHighest)) + 1
+	}
+	c.totals.Bytes = c.read
+	c.publish()
+	if len(c.batch) >= samplesPerFlush || end-c.lastSent > flushInterval {
+		c.flush(end)
+	}
+}
+
+// readResponse reads one response, the reply to a HEAD request when head
+// is set. The body is counted as it passes and kept only for a hook.
+func (c *conn) readResponse(head bool) error {
+	p := &c.parser
+	p.begin(head)
 	for {
-		err := c.resp.Read(c.br)
-		if err == nil || !isSmallBuffer(err) || c.br.Size() >= maxReadBufferSize {
+		if c.r < c.w {
+			n, done, err := p.parse(c.buf[c.r:c.w])
+			c.r += n
+			if err != nil {
+				return err
+			}
+			if done {
+				return nil
+			}
+		}
+		if err := c.fill(); err != nil {
+			if errors.Is(err, io.EOF) {
+				done, perr := p.eof(c.w - c.r)
+				if done {
+					p.Close = true
+					return nil
+				}
+				return perr
+			}
 			return err
 		}
-		c.growReadBuffer(min(c.br.Size()*4, maxReadBufferSize))
 	}
 }
 
-// isSmallBuffer is apart from readResponse so that the error target it
-// declares is only allocated on the error path.
-func isSmallBuffer(err error) bool {
-	var small *fasthttp.ErrSmallBuffer
-	return errors.As(err, &small)
-}
-
-// growReadBuffer replaces the read buffer with one of size bytes, keeping
-// what it holds. It allocates, but at most a few times per connection.
-func (c *conn) growReadBuffer(size int) {
-	held, _ := c.br.Peek(c.br.Buffered())
-	rest := io.Reader(&c.in)
-	if len(held) > 0 {
-		rest = io.MultiReader(bytes.NewReader(bytes.Clone(held)), &c.in)
+// fill reads more bytes after the unparsed ones, making room first: the
+// unparsed bytes move to the front, and the buffer doubles only when they
+// fill it (a header section up to MaxHeaderBytes).
+func (c *conn) fill() error {
+	if c.r == c.w {
+		c.r, c.w = 0, 0
+	} else if c.r > 0 {
+		c.w = copy(c.buf, c.buf[c.r:c.w])
+		c.r = 0
 	}
-	c.br = bufio.NewReaderSize(rest, size)
+	if c.w == len(c.buf) {
+		// Only the parser's limits end this: it fails a header section of
+		// MaxHeaderBytes and a line of maxLineBytes.
+		grown := make([]byte, min(2*len(c.buf), MaxHeaderBytes))
+		copy(grown, c.buf[:c.w])
+		c.buf = grown
+	}
+	n, err := c.nc.Read(c.buf[c.w:])
+	c.w += n
+	c.read += uint64(n)
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
 }
 
 // dropBatch forgets the last n responses, which arrived too late to count.
@@ -336,6 +427,9 @@ func (c *conn) readError(err error) {
 	if c.expired.Load() || errors.Is(err, os.ErrDeadlineExceeded) {
 		c.socketError(&c.totals.Errors.Timeout)
 		return
+	}
+	if errors.Is(err, errBodyTooLarge) && !c.stopping() {
+		c.totals.Errors.OverCap++
 	}
 	c.socketError(&c.totals.Errors.Read)
 }
@@ -367,7 +461,7 @@ func (c *conn) flush(now time.Duration) {
 
 func (c *conn) finish() {
 	c.disconnect()
-	c.totals.Bytes = c.in.n
+	c.totals.Bytes = c.read
 	c.flush(0)
 	s := c.th.stats
 	s.mu.Lock()

@@ -28,8 +28,10 @@ func newDialer(u *url.URL, timeout time.Duration) *dialer {
 	return d
 }
 
-func (d *dialer) dial(addr net.Addr) (net.Conn, error) {
-	nc, err := d.net.Dial("tcp", addr.String())
+// dial connects to addr within the timeout; cancelling ctx (the end of the
+// run) abandons the dial or handshake at once.
+func (d *dialer) dial(ctx context.Context, addr net.Addr) (net.Conn, error) {
+	nc, err := d.net.DialContext(ctx, "tcp", addr.String())
 	if err != nil {
 		return nil, err
 	}
@@ -37,7 +39,7 @@ func (d *dialer) dial(addr net.Addr) (net.Conn, error) {
 		return nc, nil
 	}
 	tc := tls.Client(nc, d.tls)
-	ctx, cancel := context.WithTimeout(context.Background(), d.timeout)
+	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
 	if err := tc.HandshakeContext(ctx); err != nil {
 		nc.Close()
@@ -101,10 +103,12 @@ func resolve(ctx context.Context, u *url.URL) ([]net.Addr, error) {
 
 // firstReachable returns the first address that accepts a TCP connection,
 // so a dead target fails with one clear error instead of a run of errors.
-func firstReachable(u *url.URL, addrs []net.Addr, timeout time.Duration) (net.Addr, error) {
+// Each try lasts at most timeout, and all end when ctx does.
+func firstReachable(ctx context.Context, u *url.URL, addrs []net.Addr, timeout time.Duration) (net.Addr, error) {
 	var last error
+	d := net.Dialer{Timeout: timeout}
 	for _, a := range addrs {
-		nc, err := net.DialTimeout("tcp", a.String(), timeout)
+		nc, err := d.DialContext(ctx, "tcp", a.String())
 		if err == nil {
 			nc.Close()
 			return a, nil

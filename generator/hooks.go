@@ -14,9 +14,23 @@ type Request struct {
 	Bytes []byte
 	// Count is the number of requests in Bytes (1 unless pipelining).
 	Count int
-	// HeadMask has bit i set when request i is a HEAD request, whose response
-	// carries no body. Requests past the 64th are taken as non-HEAD.
-	HeadMask uint64
+	// Heads marks the HEAD requests, whose responses carry no body: request
+	// i is one when bit i%64 of Heads[i/64] is set. Nil when none is.
+	Heads []uint64
+}
+
+// IsHead reports whether request i of the batch is a HEAD request.
+func (r Request) IsHead(i int) bool {
+	return i/64 < len(r.Heads) && r.Heads[i/64]&(1<<(i%64)) != 0
+}
+
+// MarkHead records that request i of the batch is a HEAD request, reusing
+// the Heads slice's storage.
+func (r *Request) MarkHead(i int) {
+	for len(r.Heads) <= i/64 {
+		r.Heads = append(r.Heads, 0)
+	}
+	r.Heads[i/64] |= 1 << (i % 64)
 }
 
 // Scripter supplies per-thread request sources and response hooks. A nil

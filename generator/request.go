@@ -38,7 +38,7 @@ func StaticRequest(cfg *Config) (Request, error) {
 	}
 	out := Request{Bytes: buf.Bytes(), Count: 1}
 	if strings.EqualFold(cfg.Method, "HEAD") {
-		out.HeadMask = 1
+		out.MarkHead(0)
 	}
 	return out, nil
 }

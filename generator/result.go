@@ -92,6 +92,9 @@ type Errors struct {
 	Timeout uint64
 	// Status counts responses with a status above 399.
 	Status uint64
+	// OverCap counts, among Read, responses whose body was over the cap a
+	// response() hook may see (Config.MaxBody).
+	OverCap uint64
 }
 
 // Socket is the number of socket errors (everything but Status).
@@ -103,6 +106,7 @@ func (e *Errors) add(o Errors) {
 	e.Write += o.Write
 	e.Timeout += o.Timeout
 	e.Status += o.Status
+	e.OverCap += o.OverCap
 }
 
 // Interval summarizes one time-series bucket of the run.

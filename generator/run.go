@@ -17,6 +17,9 @@ type run struct {
 	cfg    Config
 	dialer *dialer
 	epoch  time.Time
+	// ctx ends with the run; dials and TLS handshakes in progress then stop.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	stopping   atomic.Bool
 	done       chan struct{} // closed when the run must end
@@ -30,7 +33,16 @@ type run struct {
 func (r *run) clock() time.Duration { return time.Since(r.epoch) }
 
 func (r *run) end() {
-	r.doneOnce.Do(func() { close(r.done) })
+	r.doneOnce.Do(func() {
+		close(r.done)
+		r.cancel()
+	})
+}
+
+func newRun(cfg Config) *run {
+	r := &run{cfg: cfg, dialer: newDialer(cfg.URL, cfg.Timeout), done: make(chan struct{})}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	return r
 }
 
 // fail ends the run with err, the first fatal error winning.
@@ -62,7 +74,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	addr, err := firstReachable(cfg.URL, addrs, cfg.Timeout)
+	// A target that takes longer than the whole run to accept a connection
+	// counts as unreachable: the run must end on time.
+	addr, err := firstReachable(ctx, cfg.URL, addrs, min(cfg.Timeout, cfg.Duration))
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +85,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		return nil, fmt.Errorf("building request: %w", err)
 	}
 
-	r := &run{cfg: cfg, dialer: newDialer(cfg.URL, cfg.Timeout), done: make(chan struct{})}
+	r := newRun(cfg)
 	threads := make([]*thread, cfg.Threads)
 	// Counted before setup, so a script that stops threads there ends the run.
 	r.liveShards.Store(int64(len(threads)))

@@ -67,6 +67,12 @@ func (th *thread) useScript(ts ThreadScript) {
 	}
 	th.hasDelay = ts.HasDelay()
 	th.hasResponse = ts.HasResponse()
+	if th.hasResponse {
+		for _, c := range th.conns {
+			c.hook = newHookResponse()
+			c.parser.keep, c.parser.maxBody = true, th.run.cfg.MaxBody
+		}
+	}
 }
 
 // start launches the connections. In open-loop mode the run's requests are

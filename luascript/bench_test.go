@@ -84,7 +84,7 @@ func BenchmarkRequestsParse(b *testing.B) {
 	req := []byte("GET /item/12345 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nX-Counter: 12345\r\n\r\n")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := requests(req); err != nil {
+		if _, err := requests(req, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

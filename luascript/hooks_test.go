@@ -72,8 +72,8 @@ func TestHooksDecidedAfterInit(t *testing.T) {
 	if !ok || pt.HasDelay() || pt.HasResponse() {
 		t.Errorf("plain script: static=%v delay=%v response=%v", ok, pt.HasDelay(), pt.HasResponse())
 	}
-	if req.Count != 1 || req.HeadMask != 1 {
-		t.Errorf("HEAD static request count %d mask %b", req.Count, req.HeadMask)
+	if req.Count != 1 || !req.IsHead(0) {
+		t.Errorf("HEAD static request count %d heads %b", req.Count, req.Heads)
 	}
 }
 
@@ -151,15 +151,15 @@ func TestRequestPipelined(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if req.Count != 3 || req.HeadMask != 0 || strings.Count(string(req.Bytes), "HTTP/1.1\r\n") != 3 {
-			t.Errorf("pipeline: count %d mask %b\n%s", req.Count, req.HeadMask, req.Bytes)
+		if req.Count != 3 || req.IsHead(0) || req.IsHead(1) || req.IsHead(2) || strings.Count(string(req.Bytes), "HTTP/1.1\r\n") != 3 {
+			t.Errorf("pipeline: count %d heads %b\n%s", req.Count, req.Heads, req.Bytes)
 		}
 	}
 	h2 := load(t, `local r = wrk.format("GET", "/a") .. wrk.format("HEAD", "/b") .. wrk.format("POST", "/c", nil, "xy")
 		function request() return r end`)
 	th2, _ := h2.thread(0)
 	req, err := th2.Next(0)
-	if err != nil || req.Count != 3 || req.HeadMask != 0b010 {
+	if err != nil || req.Count != 3 || req.IsHead(0) || !req.IsHead(1) || req.IsHead(2) {
 		t.Errorf("mixed pipeline: %+v %v", req, err)
 	}
 }

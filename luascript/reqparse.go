@@ -2,6 +2,8 @@ package luascript
 
 import (
 	"fmt"
+
+	"github.com/gowrk/gowrk/generator"
 )
 
 // parseError is a malformed request, located at a byte offset.
@@ -11,26 +13,28 @@ type parseError struct {
 }
 
 // requests validates b as one or more complete HTTP/1.x requests back to
-// back, as request() may return several to pipeline, and reports how many
-// there are and which are HEAD (their responses have no body, which the
-// engine must know to read them). The error text locates the fault as
-// line:column within b, like wrk's check of the first request.
-func requests(b []byte) (count int, headMask uint64, err error) {
+// back, as request() may return several to pipeline, and returns them as a
+// batch: how many there are and which are HEAD (their responses have no
+// body, which the engine must know to read them), marked in heads' storage.
+// The error text locates the fault as line:column within b, like wrk's check
+// of the first request.
+func requests(b []byte, heads []uint64) (generator.Request, error) {
+	req := generator.Request{Bytes: b, Heads: heads[:0]}
 	if len(b) == 0 {
-		return 0, 0, fmt.Errorf("empty request")
+		return req, fmt.Errorf("empty request")
 	}
-	for off := 0; off < len(b); count++ {
+	for off := 0; off < len(b); req.Count++ {
 		end, head, perr := parseRequest(b, off)
 		if perr != nil {
 			line, col := position(b, perr.off)
-			return 0, 0, fmt.Errorf("%s at %d:%d", perr.msg, line, col)
+			return req, fmt.Errorf("%s at %d:%d", perr.msg, line, col)
 		}
-		if head && count < 64 {
-			headMask |= 1 << count
+		if head {
+			req.MarkHead(req.Count)
 		}
 		off = end
 	}
-	return count, headMask, nil
+	return req, nil
 }
 
 // position turns a byte offset into a 1-based line and column.

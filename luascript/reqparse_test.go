@@ -19,13 +19,24 @@ func TestRequestsValid(t *testing.T) {
 		{"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET / HTTP/1.1\r\n\r\n", 2, 0},
 		{"POST / HTTP/1.1\r\ntransfer-encoding: gzip, chunked\r\n\r\n1;ext=1\r\na\r\n0\r\nTrailer: t\r\n\r\n", 1, 0},
 		{"GET /x HTTP/1.1\r\ncontent-length: 0\r\nX-Empty:\r\nX-Tab:\tv \r\n\r\n", 1, 0},
-		{strings.Repeat("HEAD / HTTP/1.1\r\n\r\n", 70), 70, ^uint64(0)},
 	}
 	for _, c := range cases {
-		n, mask, err := requests([]byte(c.in))
-		if err != nil || n != c.count || mask != c.mask {
-			t.Errorf("%q: count %d mask %b err %v; want %d %b", c.in, n, mask, err, c.count, c.mask)
+		req, err := requests([]byte(c.in), nil)
+		var mask uint64
+		for i := range req.Count {
+			if req.IsHead(i) {
+				mask |= 1 << i
+			}
 		}
+		if err != nil || req.Count != c.count || mask != c.mask {
+			t.Errorf("%q: count %d mask %b err %v; want %d %b", c.in, req.Count, mask, err, c.count, c.mask)
+		}
+	}
+	// Past the 64th request of a batch, HEAD requests are still marked.
+	batch := strings.Repeat("GET / HTTP/1.1\r\n\r\n", 65) + "HEAD / HTTP/1.1\r\n\r\n" + "GET / HTTP/1.1\r\n\r\n"
+	req, err := requests([]byte(batch), nil)
+	if err != nil || req.Count != 67 || req.IsHead(64) || !req.IsHead(65) || req.IsHead(66) {
+		t.Errorf("67-request batch: count %d heads %b err %v", req.Count, req.Heads, err)
 	}
 }
 
@@ -51,7 +62,7 @@ func TestRequestsInvalid(t *testing.T) {
 		"GET / HTTP/1.1\rX\n\r\n":                                            "expected CRLF at 1:16",
 	}
 	for in, want := range cases {
-		_, _, err := requests([]byte(in))
+		_, err := requests([]byte(in), nil)
 		if err == nil || err.Error() != want {
 			t.Errorf("%q: error %v, want %q", in, err, want)
 		}

@@ -89,11 +89,11 @@ func (t *thread) init() error {
 	if t.static {
 		s, _ := req.(lua.LString)
 		b := []byte(s)
-		n, mask, err := requests(b)
+		req, err := requests(b, nil)
 		if err != nil {
 			return &Error{File: t.script.path, Msg: "the request built from wrk.method, wrk.path, wrk.headers and wrk.body is not valid HTTP: " + err.Error()}
 		}
-		t.staticReq = generator.Request{Bytes: b, Count: n, HeadMask: mask}
+		t.staticReq = req
 	}
 	if t.hasResponse {
 		t.resp.init(L)
@@ -155,13 +155,13 @@ func (t *thread) Next(conn int) (generator.Request, error) {
 		return c.req, nil
 	}
 	c.buf = append(c.buf[:0], s...)
-	n, mask, err := requests(c.buf)
+	req, err := requests(c.buf, c.req.Heads)
 	if err != nil {
 		c.src = nil
 		return generator.Request{}, t.badRequest(fn, "request() returned an invalid HTTP request: "+err.Error())
 	}
 	c.src = unsafe.StringData(string(s))
-	c.req = generator.Request{Bytes: c.buf, Count: n, HeadMask: mask}
+	c.req = req
 	return c.req, nil
 }
 

@@ -124,8 +124,8 @@ func TestFormatUsesWrkFields(t *testing.T) {
 		!strings.Contains(text, "Content-Length: 7\r\n") || !strings.Contains(text, "Content-Type: application/json\r\n") {
 		t.Errorf("static request:\n%s", text)
 	}
-	if req.Count != 1 || req.HeadMask != 0 {
-		t.Errorf("count %d mask %b", req.Count, req.HeadMask)
+	if req.Count != 1 || req.IsHead(0) {
+		t.Errorf("count %d heads %b", req.Count, req.Heads)
 	}
 }
 
