@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"net"
 	"net/url"
 	"strings"
 	"testing"
@@ -170,3 +171,61 @@ func TestReadBufferDoesNotGrowForBodies(t *testing.T) {
 		t.Errorf("buffer %d bytes for a %d-byte header section", got, len(headers))
 	}
 }
+
+// FuzzReadPath sends arbitrary bytes through a connection, as a server
+// would, then closes it: reading must not panic, must keep the buffer within
+// its bound, and must end in a counted response or a counted read error.
+func FuzzReadPath(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), false)
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"), true)
+	f.Add([]byte("HTTP/1.0 200 OK\r\n\r\nuntil close"), false)
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775807\r\n\r\n"), true)
+	f.Add([]byte("\x00\xff garbage"), false)
+	f.Fuzz(func(t *testing.T, data []byte, hook bool) {
+		u, _ := url.Parse("http://127.0.0.1:1/")
+		cfg, err := (&Config{URL: u, Connections: 1, Threads: 1, Duration: time.Minute, MaxBody: 16}).withDefaults()
+		if err != nil {
+			t.Fatal(err)
+		}
+		th := newThread(newRun(cfg), 0, 1, nil)
+		c := th.conns[0]
+		if hook {
+			th.useScript(discardResponses{})
+		}
+		client, server := net.Pipe()
+		go func() {
+			_, _ = server.Write(data)
+			server.Close()
+		}()
+		c.nc = client
+		defer client.Close()
+		before := c.totals
+		for c.nc != nil && c.totals.Requests < 100 {
+			if closeAfter, ok, err := c.readResponses(Request{Count: 1}); err != nil {
+				t.Fatal(err)
+			} else if ok && closeAfter {
+				break
+			}
+			if len(c.buf) > MaxHeaderBytes {
+				t.Fatalf("read buffer grew to %d", len(c.buf))
+			}
+			if len(c.parser.Body) > cfg.MaxBody {
+				t.Fatalf("kept %d bytes of body", len(c.parser.Body))
+			}
+		}
+		if c.totals.Requests == before.Requests && c.totals.Errors.Read == before.Errors.Read {
+			t.Fatalf("neither a response nor a read error: %+v", c.totals)
+		}
+	})
+}
+
+// discardResponses is a script whose response() hook does nothing.
+type discardResponses struct{}
+
+func (discardResponses) Addr() net.Addr                         { return nil }
+func (discardResponses) Static() (Request, bool)                { return Request{}, true }
+func (discardResponses) Next(int) (Request, error)              { return Request{}, nil }
+func (discardResponses) HasDelay() bool                         { return false }
+func (discardResponses) Delay() (time.Duration, error)          { return 0, nil }
+func (discardResponses) HasResponse() bool                      { return true }
+func (discardResponses) Response(resp *fasthttp.Response) error { return nil }

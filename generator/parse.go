@@ -24,6 +24,9 @@ const (
 // texts name the reason.
 var comma = []byte{','}
 
+// statusPrefix starts every status line gowrk accepts.
+const statusPrefix = "HTTP/1."
+
 var (
 	errHeaderTooLarge = errors.New("response headers over 80 KiB")
 	errStatusLine     = errors.New("malformed status line")
@@ -224,6 +227,15 @@ func (p *responseParser) parseHead(buf []byte) (int, bool, error) {
 		if len(buf) >= MaxHeaderBytes {
 			return 0, false, errHeaderTooLarge
 		}
+		// Fail what cannot become a status line at once, rather than wait
+		// for the end of a header section that may never come.
+		if line, n := nextLine(buf); n > 0 {
+			if _, err := p.parseStatusLine(line); err != nil {
+				return 0, false, err
+			}
+		} else if prefix := buf[:min(len(buf), len(statusPrefix))]; string(prefix) != statusPrefix[:len(prefix)] {
+			return 0, false, errStatusLine
+		}
 		return 0, false, nil
 	}
 	if end > MaxHeaderBytes {
@@ -339,8 +351,7 @@ func (p *responseParser) parseHeader(head []byte) error {
 // parseStatusLine reads "HTTP/1.x NNN reason" and reports whether the
 // version is 1.0.
 func (p *responseParser) parseStatusLine(line []byte) (bool, error) {
-	const prefix = "HTTP/1."
-	if len(line) < len(prefix)+5 || string(line[:len(prefix)]) != prefix ||
+	if len(line) < len(statusPrefix)+5 || string(line[:len(statusPrefix)]) != statusPrefix ||
 		!isDigit(line[7]) || line[8] != ' ' {
 		return false, errStatusLine
 	}

@@ -6,6 +6,7 @@ package testserver
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"sync"
@@ -36,6 +37,10 @@ type Reply struct {
 	Raw []byte
 	// Delay is waited before writing Raw.
 	Delay time.Duration
+	// Stream, when set, writes after Raw for as long as it likes: a server
+	// that sends forever, or a byte at a time. It returns when it is done or
+	// when closed is closed (the server is closing); then Then is done.
+	Stream func(w io.Writer, closed <-chan struct{}) error
 	// Then is done after writing.
 	Then Action
 }
@@ -174,6 +179,11 @@ func (s *Server) serve(c net.Conn, id int64) {
 		}
 		if len(r.Raw) > 0 {
 			if _, err := c.Write(r.Raw); err != nil {
+				return
+			}
+		}
+		if r.Stream != nil {
+			if err := r.Stream(c, s.closed); err != nil {
 				return
 			}
 		}
