@@ -14,6 +14,8 @@ import (
 	"github.com/gowrk/gowrk/units"
 )
 
+const mergeUsage = "usage: gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] [--percentiles L] [--fail-on C] <file.hlog>..."
+
 // mergeMain is "gowrk merge [options] file.hlog...": it merges the interval
 // logs of runs made at the same time into one report.
 func mergeMain(args []string, stdout, stderr io.Writer) int {
@@ -21,12 +23,18 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("gowrk merge", pflag.ContinueOnError)
 	fs.SetOutput(discard{})
 	addOutputFlags(fs, &o)
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		fmt.Fprintln(stdout, mergeUsage)
+		return exitOK
+	case err != nil:
 		return fail(stderr, err)
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
-		return fail(stderr, errors.New("usage: gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] [--percentiles L] [--fail-on C] <file.hlog>..."))
+		fmt.Fprintln(stderr, mergeUsage)
+		return exitFailed
 	}
 	logs := make([]*hdrlog.Log, len(paths))
 	for i, p := range paths {
