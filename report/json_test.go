@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
@@ -14,11 +13,7 @@ import (
 
 func loadSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	data, err := os.ReadFile("../docs/json-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jsonschema.Parse(data)
+	s, err := jsonschema.LoadStrict("../docs/json-schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
