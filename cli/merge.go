@@ -11,6 +11,7 @@ import (
 
 	"github.com/gowrk/gowrk/hdrlog"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/units"
 )
 
@@ -59,17 +60,18 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 	for _, l := range logs {
 		d.Sources = append(d.Sources, l.Source())
 	}
+	run := summary.New(res)
+	var textErr error
 	if o.JSON != "-" {
 		out := bufio.NewWriter(stdout)
 		mergeHeader(out, d.Sources, res.Config.Threads, res.Config.Connections, res.Runtime.Seconds())
-		report.Text(out, res, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})
-		out.Flush()
+		textErr = writeText(out, run, &o)
 	}
-	return finish(res, &o, outFiles, nil, d, stdout, stderr)
+	return finish(run, &o, outFiles, nil, d, textErr, stdout, stderr)
 }
 
 // mergeHeader stands for wrk's "Running..." lines: which runs were merged.
-func mergeHeader(w io.Writer, sources []report.Source, threads, conns int, seconds float64) {
+func mergeHeader(w io.Writer, sources []summary.Source, threads, conns int, seconds float64) {
 	urls := map[string]bool{}
 	var names []string
 	for _, s := range sources {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -121,5 +122,38 @@ func TestProgressInTerminal(t *testing.T) {
 				t.Errorf("screen does not start with the report:\n%s", screen)
 			}
 		})
+	}
+}
+
+// A report that cannot be written fails the run with one line, whether
+// text or JSON, from a run or a merge.
+func TestReportWriteFailure(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	bin := buildGowrk(t)
+	srv := okServer(t)
+	hlog := filepath.Join(t.TempDir(), "run.hlog")
+	for _, args := range [][]string{
+		{"-t1", "-c1", "-d1s", "--hdr-log", hlog, srv.URL},
+		{"-t1", "-c1", "-d1s", "--json", "-", srv.URL},
+		{"merge", hlog},
+		{"merge", "--json", "-", hlog},
+	} {
+		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, args...)
+		var stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = full, &stderr
+		err = cmd.Run()
+		full.Close()
+		if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 {
+			t.Errorf("%q >/dev/full: %v, want exit status 1", args, err)
+		}
+		if msg := stderr.String(); strings.Count(msg, "\n") != 1 || !strings.Contains(msg, "cannot write the") || !strings.Contains(msg, "no space left") {
+			t.Errorf("%q >/dev/full: stderr %q, want one line saying the report could not be written", args, msg)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/gowrk/gowrk/report"
+	runsummary "github.com/gowrk/gowrk/summary"
 )
 
 // Log is a gowrk log's metadata, read without its histograms, which
@@ -134,6 +134,6 @@ func (s *Histograms) Next() (interval int, tag string, h *hdrhistogram.Histogram
 func (s *Histograms) Close() error { return s.f.Close() }
 
 // Source describes the run for a merged report.
-func (l *Log) Source() report.Source {
-	return report.Source{File: l.Path, URL: l.meta.URL, Start: l.Start(), Runtime: l.Runtime(), Requests: l.summary.Requests}
+func (l *Log) Source() runsummary.Source {
+	return runsummary.Source{File: l.Path, URL: l.meta.URL, Start: l.Start(), Runtime: l.Runtime(), Requests: l.summary.Requests}
 }
