@@ -17,6 +17,7 @@ import (
 	"github.com/gowrk/gowrk/luascript"
 	"github.com/gowrk/gowrk/progress"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -82,11 +83,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if !jsonStdout {
 		text = stdout
 	}
+	// A failed write sticks in out and is reported once the run is over.
 	out := bufio.NewWriter(text)
-	defer out.Flush()
 	cfg.Started = func() {
-		report.Header(out, opts.RawURL, &cfg)
-		out.Flush()
+		_ = report.Header(out, opts.RawURL, &cfg)
+		_ = out.Flush()
 	}
 
 	hlog := outFiles.hlogWriter()
@@ -108,13 +109,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		outFiles.remove()
 		return fail(stderr, err)
 	}
-	report.Text(out, res, report.TextOptions{Latency: opts.Latency, Uncorrected: opts.Uncorrected})
-	if res.Breakpoint != nil {
-		report.BreakpointText(out, res)
-	}
-	out.Flush()
+	run := summary.New(res)
+	textErr := writeText(out, run, &opts.Outputs)
 	if script != nil {
-		if err := script.Done(res); err != nil {
+		if err := script.DoneRun(run); err != nil {
 			outFiles.remove()
 			return fail(stderr, err)
 		}
@@ -122,17 +120,33 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
-	return finish(res, &opts.Outputs, outFiles, hlog, report.Details{Version: Version}, stdout, stderr)
+	return finish(run, &opts.Outputs, outFiles, hlog, report.Details{Version: Version}, textErr, stdout, stderr)
+}
+
+// writeText prints the text report on out and flushes it.
+func writeText(out *bufio.Writer, run *summary.Run, o *Outputs) error {
+	err := report.Text(out, run, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})
+	if err == nil {
+		err = report.BreakpointText(out, run.Result)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the report: %w", err)
+	}
+	return nil
 }
 
 // finish writes the output files and checks the thresholds: the common end
-// of a run and a merge.
-func finish(res *generator.Result, o *Outputs, outFiles *files, hlog *hdrlog.Writer, d report.Details, stdout, stderr io.Writer) int {
+// of a run and a merge. A text report that could not be written (textErr)
+// fails the run once the files are written.
+func finish(run *summary.Run, o *Outputs, outFiles *files, hlog *hdrlog.Writer, d report.Details, textErr error, stdout, stderr io.Writer) int {
 	d.Percentiles = o.Percentiles
 	if len(o.FailOn) > 0 {
-		d.Thresholds = threshold.Evaluate(o.FailOn, report.Observation(res, report.Headline(res)), true)
+		d.Thresholds = threshold.Evaluate(o.FailOn, run.Observation(), true)
 	}
-	if err := outFiles.write(stdout, res, d, hlog); err != nil {
+	if err := errors.Join(textErr, outFiles.write(stdout, run, d, hlog)); err != nil {
 		return fail(stderr, err)
 	}
 	broken := false

@@ -181,14 +181,7 @@ func TestScriptSetupOutputPrecedesHeader(t *testing.T) {
 
 // Ctrl-C ends the run early and still prints the full report.
 func TestInterruptPrintsReport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "gowrk")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/gowrk")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildGowrk(t)
 	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

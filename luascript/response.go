@@ -105,7 +105,9 @@ func (t *thread) Response(resp *fasthttp.Response) error {
 	r := &t.resp
 	r.headers = L.CreateTable(0, 8)
 	r.headers.Metatable = r.meta
-	resp.Header.VisitAll(r.visit)
+	for k, v := range resp.Header.All() {
+		r.visit(k, v)
+	}
 	L.Push(fn)
 	L.Push(r.statusValue(resp.StatusCode()))
 	L.Push(r.headers)

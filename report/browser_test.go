@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gowrk/gowrk/internal/testenv"
+	"github.com/gowrk/gowrk/summary"
 )
 
 // chromium runs headless Chromium on page with extra flags and returns its
@@ -62,7 +63,7 @@ func TestHTMLInHeadlessChromium(t *testing.T) {
 	}
 
 	var page strings.Builder
-	if err := HTML(&page, openLoopResult(true), Details{}); err != nil {
+	if err := HTML(&page, summary.New(openLoopResult(true)), Details{}); err != nil {
 		t.Fatal(err)
 	}
 	path := writePage(t, "report.html", page.String())
