@@ -22,7 +22,7 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(discard{})
 	addOutputFlags(fs, &o)
 	if err := fs.Parse(args); err != nil {
-		return fail(stderr, err)
+		return fail(stderr, flagError(err))
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
