@@ -203,11 +203,11 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 	for raw, path := range map[string]string{
-		"http://h":                     "/",
-		"http://h:0/":                  "/",
-		"http://h:65535/x":             "/x",
-		"https://[::1]:8443/a?b=c#d":   "/a?b=c",
-		"http://h/a%20b?q=1%202":       "/a%20b?q=1%202",
+		"http://h":                       "/",
+		"http://h:0/":                    "/",
+		"http://h:65535/x":               "/x",
+		"https://[::1]:8443/a?b=c#d":     "/a?b=c",
+		"http://h/a%20b?q=1%202":         "/a%20b?q=1%202",
 		"http://h/a!b'c*(d)[e]~$&+,;=:@": "/a!b'c*(d)[e]~$&+,;=:@",
 		// Go's URL type escapes a path holding characters RFC 3986 leaves
 		// out; the query goes as it is.
