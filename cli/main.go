@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/hdrlog"
@@ -99,9 +100,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		line = progress.New(stderr)
 		cfg.Progress = line.Update
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	res, err := generator.Run(ctx, cfg)
-	stop()
+	intr := catchInterrupts()
+	defer intr.stop()
+	res, err := generator.Run(intr.ctx, cfg)
+	intr.runOver()
 	if line != nil {
 		line.Clear()
 	}
@@ -136,6 +138,58 @@ func writeText(out *bufio.Writer, run *summary.Run, o *Outputs) error {
 		return fmt.Errorf("cannot write the report: %w", err)
 	}
 	return nil
+}
+
+// exitInterrupted is the status of a second Ctrl-C, the shell's 128+SIGINT.
+const exitInterrupted = 130
+
+// exit ends the process; tests replace it.
+var exit = os.Exit
+
+// interrupts handles Ctrl-C during a run. The first one cancels ctx, which
+// ends the run early with a full report, as in wrk. Should the run not end
+// promptly, the next one exits at once with status 130; so does any Ctrl-C
+// once the run is over (while the report is written or the script's done()
+// runs).
+type interrupts struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	over   atomic.Bool
+	sigs   chan os.Signal
+	done   chan struct{}
+}
+
+func catchInterrupts() *interrupts {
+	i := &interrupts{sigs: make(chan os.Signal, 1), done: make(chan struct{})}
+	i.ctx, i.cancel = context.WithCancel(context.Background())
+	signal.Notify(i.sigs, os.Interrupt)
+	go i.watch()
+	return i
+}
+
+func (i *interrupts) watch() {
+	for {
+		select {
+		case <-i.sigs:
+		case <-i.done:
+			return
+		}
+		if i.ctx.Err() != nil || i.over.Load() {
+			exit(exitInterrupted)
+			return
+		}
+		i.cancel()
+	}
+}
+
+// runOver marks the run as ended: Ctrl-C now exits at once.
+func (i *interrupts) runOver() { i.over.Store(true) }
+
+// stop restores the default handling of Ctrl-C.
+func (i *interrupts) stop() {
+	signal.Stop(i.sigs)
+	close(i.done)
+	i.cancel()
 }
 
 // finish writes the output files and checks the thresholds: the common end

@@ -38,6 +38,16 @@ func TestMainBadInput(t *testing.T) {
 		{"--json", "/nonexistent/dir/x.json", "http://127.0.0.1:1/"},
 		{"merge"},
 		{"merge", "/nonexistent.hlog"},
+		{"merge", "--fail-on", "p99>NaNms", "x.hlog"},
+		{"-t", "0", "http://127.0.0.1:1/"},
+		{"-d", "0", "http://127.0.0.1:1/"},
+		{"-T", "0", "http://127.0.0.1:1/"},
+		{"-T", "18446744074", "http://127.0.0.1:1/"},
+		{"-d", "36028797018963969", "http://127.0.0.1:1/"},
+		{"-c", "9223372036854775808", "-t", "1", "http://127.0.0.1:1/"},
+		{"http://127.0.0.1:1/a?q=1 2"},
+		{"http://127.0.0.1:1/a\r\nX: y"},
+		{"--bogus\nflag", "http://127.0.0.1:1/"},
 	}
 	for _, args := range cases {
 		code, stdout, stderr := runMain(args...)

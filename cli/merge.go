@@ -30,7 +30,7 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, mergeUsage)
 		return exitOK
 	case err != nil:
-		return fail(stderr, err)
+		return fail(stderr, flagError(err))
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
