@@ -57,6 +57,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := opts.Config()
 	jsonStdout := opts.JSON == "-"
+	// Ctrl-C ends the run early; it also interrupts a script that loops at
+	// load time or in setup().
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	var script *luascript.Script
 	if opts.Script != "" {
 		scriptOut := stdout
@@ -67,6 +71,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		script, err = luascript.Load(luascript.Options{
 			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
+			Context: ctx,
 		})
 		if err != nil {
 			return fail(stderr, err)
@@ -98,7 +103,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		line = progress.New(stderr)
 		cfg.Progress = line.Update
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	res, err := generator.Run(ctx, cfg)
 	stop()
 	if line != nil {
@@ -114,7 +118,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	out.Flush()
 	if script != nil {
-		if err := script.Done(res); err != nil {
+		// A Ctrl-C that ended the run must not cut done() short; another
+		// one interrupts it.
+		doneCtx, stopDone := signal.NotifyContext(context.Background(), os.Interrupt)
+		script.SetContext(doneCtx)
+		err := script.Done(res)
+		stopDone()
+		if err != nil {
 			outFiles.remove()
 			return fail(stderr, err)
 		}

@@ -112,7 +112,7 @@ func (t *thread) Response(resp *fasthttp.Response) error {
 	L.Push(r.intern(resp.Body()))
 	r.headers = nil
 	if err := L.PCall(3, 0, nil); err != nil {
-		return runtimeError(t.script.path, err)
+		return st.interrupted(runtimeError(t.script.path, err))
 	}
 	return nil
 }

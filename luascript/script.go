@@ -2,6 +2,7 @@ package luascript
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -28,6 +29,9 @@ type Options struct {
 	Headers []generator.Header
 	// Stdout receives print() and io.write output; os.Stdout when nil.
 	Stdout io.Writer
+	// Context interrupts the script's top level, setup() and init() when
+	// cancelled (Ctrl-C); see also Script.SetContext. Background when nil.
+	Context context.Context
 }
 
 // Script is a loaded wrk script. It implements generator.Scripter.
@@ -42,6 +46,7 @@ type Script struct {
 	args    []string
 	headers []generator.Header
 	out     *syncWriter
+	ctx     context.Context
 
 	// mu guards the main state and threads. Lock order: mu, then a
 	// thread's mu (setup and done reach into thread states).
@@ -95,6 +100,10 @@ func Load(opts Options) (*Script, error) {
 		args:    opts.Args,
 		headers: opts.Headers,
 		out:     &syncWriter{w: w},
+		ctx:     opts.Context,
+	}
+	if s.ctx == nil {
+		s.ctx = context.Background()
 	}
 	s.main, err = newState(s)
 	if err != nil {
@@ -144,6 +153,7 @@ func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (g
 	if err := t.init(); err != nil {
 		return nil, err
 	}
+	t.release = watchRun(st.L, ctl.Done())
 	return t, nil
 }
 
@@ -164,6 +174,9 @@ func (s *Script) Close() {
 	defer s.mu.Unlock()
 	for _, t := range s.threads {
 		t.mu.Lock()
+		if t.release != nil {
+			t.release()
+		}
 		t.st.close()
 		t.mu.Unlock()
 	}

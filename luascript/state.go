@@ -68,10 +68,14 @@ func newState(s *Script) (*state, error) {
 	st.statsMT = st.newStatsMeta()
 	st.openWrk()
 
+	// Until a thread state gets its run's context, Ctrl-C at load time
+	// interrupts the top level.
+	L.SetContext(s.ctx)
 	L.Push(L.NewFunctionFromProto(s.proto))
 	if err := L.PCall(0, 0, nil); err != nil {
+		err = st.interrupted(runtimeError(s.path, err))
 		L.Close()
-		return nil, runtimeError(s.path, err)
+		return nil, err
 	}
 	return st, nil
 }
@@ -85,7 +89,7 @@ func (st *state) call(fn lua.LValue, nret int, args ...lua.LValue) ([]lua.LValue
 		L.Push(a)
 	}
 	if err := L.PCall(len(args), nret, nil); err != nil {
-		return nil, runtimeError(st.script.path, err)
+		return nil, st.interrupted(runtimeError(st.script.path, err))
 	}
 	if nret == 0 {
 		return nil, nil
