@@ -63,6 +63,7 @@ func newState(s *Script) (*state, error) {
 	st.openBit()
 	st.openOutput()
 	st.openFormat()
+	st.openRandom()
 	st.addrMT = st.newAddrMeta()
 	st.threadMT = st.newThreadMeta()
 	st.statsMT = st.newStatsMeta()
