@@ -71,18 +71,9 @@ func Load(opts Options) (*Script, error) {
 		}
 		return nil, &Error{File: opts.Path, Msg: "cannot open script: " + err.Error()}
 	}
-	// A "#!" first line is skipped by Lua; commenting it out keeps the
-	// line numbers of the rest.
-	if bytes.HasPrefix(src, []byte("#")) {
-		src = append([]byte("--"), src...)
-	}
-	chunk, err := parse.Parse(bytes.NewReader(src), opts.Path)
+	proto, err := compileSource(src, opts.Path)
 	if err != nil {
-		return nil, compileError(opts.Path, bytes.Count(src, []byte("\n"))+1, err)
-	}
-	proto, err := lua.Compile(chunk, opts.Path)
-	if err != nil {
-		return nil, compileError(opts.Path, 0, err)
+		return nil, err
 	}
 
 	w := opts.Stdout
@@ -110,6 +101,26 @@ func Load(opts Options) (*Script, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// compileSource compiles a chunk of Lua named name, accepting LuaJIT's
+// string escapes. A compile failure is an *Error.
+func compileSource(src []byte, name string) (*lua.FunctionProto, error) {
+	// A "#!" first line is skipped by Lua; commenting it out keeps the
+	// line numbers of the rest.
+	if bytes.HasPrefix(src, []byte("#")) {
+		src = append([]byte("--"), src...)
+	}
+	src = rewriteEscapes(src)
+	chunk, err := parse.Parse(bytes.NewReader(src), name)
+	if err != nil {
+		return nil, compileError(name, bytes.Count(src, []byte("\n"))+1, err)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, compileError(name, 0, err)
+	}
+	return proto, nil
 }
 
 // requestPath is wrk.path: everything after the authority, query included,

@@ -27,6 +27,10 @@ type state struct {
 	contentLengthVal lua.LValue
 
 	out *stdout
+
+	// cjson's null, empty_array and metatables, shared by its instances.
+	cjsonNull, cjsonEmptyArray      *lua.LUserData
+	cjsonArrayMT, cjsonEmptyArrayMT *lua.LTable
 }
 
 // library is a standard library and the function that opens it.
@@ -64,6 +68,8 @@ func newState(s *Script) (*state, error) {
 	st.openOutput()
 	st.openFormat()
 	st.openRandom()
+	st.openStdlib()
+	st.openPackage()
 	st.addrMT = st.newAddrMeta()
 	st.threadMT = st.newThreadMeta()
 	st.statsMT = st.newStatsMeta()
