@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
@@ -18,9 +20,43 @@ const interruptGrace = 100 * time.Millisecond
 const interruptedMsg = "interrupted"
 
 // Cancellation reaches Lua through gopher-lua's context support, which
-// checks the context's Done channel before every instruction: gopher-lua has
-// no instruction-count hook, and this costs about a tenth of a tight Lua
-// loop's time, far less than what the string and math fast paths save.
+// calls the context's Done before every instruction: gopher-lua has no
+// instruction-count hook. A thread's hooks use runContext, whose Done is
+// nil (a receive that never proceeds, the cheapest select gopher-lua can
+// make) until the run has ended, and a closed channel after: about a
+// twentieth of a tight loop's time where a context.Context from the
+// context package costs three times that. Load time, setup() and done()
+// run rarely and use the command's context.
+
+// runContext is a thread state's context; see above.
+type runContext struct {
+	fired atomic.Bool
+}
+
+// closedChan is what runContext.Done returns once fired.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+func (c *runContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+func (c *runContext) Done() <-chan struct{} {
+	if c.fired.Load() {
+		return closedChan
+	}
+	return nil
+}
+
+func (c *runContext) Err() error {
+	if c.fired.Load() {
+		return context.Canceled
+	}
+	return nil
+}
+
+func (c *runContext) Value(any) any { return nil }
 
 // SetContext replaces the context under which the main state runs from now
 // on (done() in particular): when ctx is cancelled, a running setup() or
@@ -35,30 +71,33 @@ func (s *Script) SetContext(ctx context.Context) {
 	s.main.L.SetContext(ctx)
 }
 
-// watchRun gives the thread's state a context of its own that is cancelled
+// watchRun gives the thread's state a runContext that fires
 // interruptGrace after the run ends (done is closed), and returns the
-// function that releases it.
-func watchRun(L *lua.LState, done <-chan struct{}) context.CancelFunc {
-	ctx, cancel := context.WithCancel(context.Background())
+// function that stops watching.
+func watchRun(L *lua.LState, done <-chan struct{}) func() {
+	ctx := &runContext{}
 	L.SetContext(ctx)
+	stop := make(chan struct{})
+	var once sync.Once
+	release := func() { once.Do(func() { close(stop) }) }
 	if done == nil {
-		return cancel
+		return release
 	}
 	go func() {
 		select {
 		case <-done:
-		case <-ctx.Done():
+		case <-stop:
 			return
 		}
 		t := time.NewTimer(interruptGrace)
 		defer t.Stop()
 		select {
 		case <-t.C:
-			cancel()
-		case <-ctx.Done():
+			ctx.fired.Store(true)
+		case <-stop:
 		}
 	}()
-	return cancel
+	return release
 }
 
 // interrupted rewrites the error of a call the state's context cut short:

@@ -79,7 +79,7 @@ func (st *state) openRandom() {
 			lo, hi := float64(L.CheckNumber(1)), float64(L.CheckNumber(2))
 			d = math.Floor(float64(d*(hi-lo+1))) + lo
 		}
-		L.Push(lua.LNumber(d))
+		L.Push(number(d))
 		return 1
 	}))
 	lib.RawSetString("randomseed", L.NewFunction(func(L *lua.LState) int {

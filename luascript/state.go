@@ -19,8 +19,9 @@ type state struct {
 	// Methods handed out by the thread object's __index.
 	threadGet, threadSet, threadStop *lua.LFunction
 
-	// fmtBuf is reused by wrk.format and string.format between calls.
-	fmtBuf []byte
+	// fmtBuf is reused by wrk.format and string.format between calls,
+	// concatBuf by table.concat.
+	fmtBuf, concatBuf []byte
 	// contentLength caches the last Content-Length value pushed by
 	// wrk.format, because bodies usually keep their length.
 	contentLength    int
@@ -70,6 +71,7 @@ func newState(s *Script) (*state, error) {
 	st.openRandom()
 	st.openStdlib()
 	st.openPackage()
+	st.openFast()
 	st.addrMT = st.newAddrMeta()
 	st.threadMT = st.newThreadMeta()
 	st.statsMT = st.newStatsMeta()

@@ -68,6 +68,8 @@ func (st *state) stringFormat(L *lua.LState) int {
 			n := int64(L.CheckNumber(arg))
 			if spec == "" {
 				b = strconv.AppendInt(b, n, 10)
+			} else if nb, ok := appendPaddedInt(b, spec, n); ok {
+				b = nb
 			} else {
 				b = fmt.Appendf(b, "%"+spec+"d", n)
 			}
@@ -227,4 +229,54 @@ func pointer(v lua.LValue) string {
 		}
 	}
 	return "NULL"
+}
+
+// appendPaddedInt is %d with a width and the '-' or '0' flag, the forms
+// scripts use per request, without going through fmt. It reports false
+// for other specs.
+func appendPaddedInt(b []byte, spec string, n int64) ([]byte, bool) {
+	fill, left := byte(' '), false
+	i := 0
+	for ; i < len(spec) && (spec[i] == '-' || spec[i] == '0'); i++ {
+		if spec[i] == '-' {
+			left = true
+		} else {
+			fill = '0'
+		}
+	}
+	width := 0
+	for ; i < len(spec); i++ {
+		c := spec[i]
+		if c < '0' || c > '9' {
+			return b, false
+		}
+		width = width*10 + int(c-'0')
+	}
+	if left {
+		fill = ' '
+	}
+	var digits [24]byte
+	d := strconv.AppendInt(digits[:0], n, 10)
+	pad := width - len(d)
+	switch {
+	case pad <= 0:
+		b = append(b, d...)
+	case left:
+		b = append(b, d...)
+		for ; pad > 0; pad-- {
+			b = append(b, ' ')
+		}
+	case fill == '0' && d[0] == '-':
+		b = append(b, '-')
+		for ; pad > 0; pad-- {
+			b = append(b, '0')
+		}
+		b = append(b, d[1:]...)
+	default:
+		for ; pad > 0; pad-- {
+			b = append(b, fill)
+		}
+		b = append(b, d...)
+	}
+	return b, true
 }
