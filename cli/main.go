@@ -11,7 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"sync/atomic"
+	"sync"
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/hdrlog"
@@ -59,6 +59,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := opts.Config()
 	jsonStdout := opts.JSON == "-"
+	// Ctrl-C interrupts a script that loops at load time or in setup(), and
+	// ends the run early.
+	intr := catchInterrupts()
+	defer intr.stop()
 	var script *luascript.Script
 	if opts.Script != "" {
 		scriptOut := stdout
@@ -69,6 +73,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		script, err = luascript.Load(luascript.Options{
 			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
+			Context: intr.context(),
 		})
 		if err != nil {
 			return fail(stderr, err)
@@ -100,9 +105,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		line = progress.New(stderr)
 		cfg.Progress = line.Update
 	}
-	intr := catchInterrupts()
-	defer intr.stop()
-	res, err := generator.Run(intr.ctx, cfg)
+	res, err := generator.Run(intr.context(), cfg)
 	intr.runOver()
 	if line != nil {
 		line.Clear()
@@ -114,7 +117,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	run := summary.New(res)
 	textErr := writeText(out, run, &opts.Outputs)
 	if script != nil {
-		if err := script.DoneRun(run); err != nil {
+		// A Ctrl-C that ended the run must not cut done() short: the next
+		// one interrupts it, and the one after that exits.
+		script.SetContext(intr.nextStage())
+		err := script.DoneRun(run)
+		intr.runOver()
+		if err != nil {
 			outFiles.remove()
 			return fail(stderr, err)
 		}
@@ -146,15 +154,16 @@ const exitInterrupted = 130
 // exit ends the process; tests replace it.
 var exit = os.Exit
 
-// interrupts handles Ctrl-C during a run. The first one cancels ctx, which
-// ends the run early with a full report, as in wrk. Should the run not end
-// promptly, the next one exits at once with status 130; so does any Ctrl-C
-// once the run is over (while the report is written or the script's done()
-// runs).
+// interrupts handles Ctrl-C. The first one cancels the current stage's
+// context: script loading and the run (which then ends early with a full
+// report, as in wrk), or the script's done(). Should the stage not end
+// promptly, the next Ctrl-C exits at once with status 130; so does any
+// Ctrl-C between stages (while the report is written).
 type interrupts struct {
+	mu     sync.Mutex
 	ctx    context.Context
 	cancel context.CancelFunc
-	over   atomic.Bool
+	over   bool
 	sigs   chan os.Signal
 	done   chan struct{}
 }
@@ -174,16 +183,41 @@ func (i *interrupts) watch() {
 		case <-i.done:
 			return
 		}
-		if i.ctx.Err() != nil || i.over.Load() {
+		i.mu.Lock()
+		exitNow := i.over || i.ctx.Err() != nil
+		i.cancel()
+		i.mu.Unlock()
+		if exitNow {
 			exit(exitInterrupted)
 			return
 		}
-		i.cancel()
 	}
 }
 
-// runOver marks the run as ended: Ctrl-C now exits at once.
-func (i *interrupts) runOver() { i.over.Store(true) }
+// context is the current stage's context.
+func (i *interrupts) context() context.Context {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.ctx
+}
+
+// runOver marks the end of a stage: Ctrl-C now exits at once.
+func (i *interrupts) runOver() {
+	i.mu.Lock()
+	i.over = true
+	i.mu.Unlock()
+}
+
+// nextStage starts a stage that the next Ctrl-C cancels, and returns its
+// context.
+func (i *interrupts) nextStage() context.Context {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.cancel()
+	i.ctx, i.cancel = context.WithCancel(context.Background())
+	i.over = false
+	return i.ctx
+}
 
 // stop restores the default handling of Ctrl-C.
 func (i *interrupts) stop() {
