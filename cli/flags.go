@@ -43,6 +43,8 @@ type Options struct {
 	StopOn           []threshold.Condition
 	StopWindow       uint64
 	Quiet            bool
+	// MaxBody is how much of each response body a response() hook sees.
+	MaxBody uint64
 
 	Outputs
 }
@@ -72,6 +74,7 @@ const (
 	maxConnections = 1_000_000
 	maxRate        = 1_000_000_000 // requests/sec
 	maxSteps       = 1_000_000
+	maxBodyCap     = 1 << 30 // bytes a response() hook may see
 	maxSeconds     = 366 * 24 * 3600 // a year, leap or not
 )
 
@@ -229,7 +232,7 @@ func addOutputFlags(fs *pflag.FlagSet, o *Outputs) {
 // Parse reads wrk's command line. Options may follow the URL; every other
 // word after the URL goes to the script.
 func Parse(args []string) (*Options, error) {
-	o := &Options{Connections: 10, Threads: 2, Duration: 10, Timeout: 2, StopWindow: 5}
+	o := &Options{Connections: 10, Threads: 2, Duration: 10, Timeout: 2, StopWindow: 5, MaxBody: generator.DefaultMaxBody}
 	fs := pflag.NewFlagSet("gowrk", pflag.ContinueOnError)
 	fs.SetOutput(discard{})
 	fs.SortFlags = false
@@ -248,6 +251,7 @@ func Parse(args []string) (*Options, error) {
 	fs.Var(timeValue{&o.StopWindow}, "window", "Stop conditions' window")
 	fs.StringVar(&o.HdrLog, "hdr-log", "", "Write an HdrHistogram interval log")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "No live progress")
+	fs.Var(metricValue{&o.MaxBody, 1, maxBodyCap, "bytes"}, "max-body", "Body bytes a response() hook sees")
 	addOutputFlags(fs, &o.Outputs)
 	if err := fs.Parse(args); err != nil {
 		return nil, flagError(err)
@@ -338,6 +342,7 @@ func (o *Options) Config() generator.Config {
 		Duration:    time.Duration(o.Duration) * time.Second,
 		Timeout:     time.Duration(o.Timeout) * time.Second,
 		Headers:     o.Headers,
+		MaxBody:     int(o.MaxBody),
 	}
 	switch {
 	case o.Breakpoint:

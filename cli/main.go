@@ -130,6 +130,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
+	if n := res.Errors.OverCap; n > 0 {
+		fmt.Fprintf(stderr, "gowrk: %d responses had a body over the %d bytes response() may see (--max-body) and were counted as read errors\n", n, res.Config.MaxBody)
+	}
 	return finish(run, &opts.Outputs, outFiles, hlog, report.Details{Version: Version}, textErr, stdout, stderr)
 }
 
@@ -284,6 +287,8 @@ const usage = `Usage: gowrk <options> <url>
         --report      <F>  Write a self-contained HTML report
         --fail-on     <C>  Exit 2 when a condition holds ("p99>200ms,errors>0.1%")
     -q, --quiet            No live progress on stderr
+        --max-body    <N>  Body bytes a response() hook sees; a larger
+                           body is a read error (default 1048576)
 
   gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] <file.hlog>...
     merges the interval logs of runs made at the same time
