@@ -74,7 +74,7 @@ const (
 	maxConnections = 1_000_000
 	maxRate        = 1_000_000_000 // requests/sec
 	maxSteps       = 1_000_000
-	maxBodyCap     = 1 << 30 // bytes a response() hook may see
+	maxBodyCap     = 1 << 30         // bytes a response() hook may see
 	maxSeconds     = 366 * 24 * 3600 // a year, leap or not
 )
 
