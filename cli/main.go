@@ -138,10 +138,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // writeText prints the text report on out and flushes it.
 func writeText(out *bufio.Writer, run *summary.Run, o *Outputs) error {
-	err := report.Text(out, run, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})
-	if err == nil {
-		err = report.BreakpointText(out, run.Result)
-	}
+	err := report.TextReporter(run, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})(out)
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}

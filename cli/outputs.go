@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -62,24 +63,26 @@ func (f *files) hlogWriter() *hdrlog.Writer {
 // closes them.
 func (f *files) write(stdout io.Writer, run *summary.Run, d report.Details, hlog *hdrlog.Writer) error {
 	var errs []error
-	save := func(file *os.File, render func(io.Writer) error) {
+	save := func(file *os.File, r report.Reporter) {
 		if file == nil {
 			return
 		}
-		if err := render(file); err != nil {
+		if err := render(file, r); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", file.Name(), err))
 		}
 	}
 	if f.jsonStdout {
-		if err := report.JSON(stdout, run, d); err != nil {
+		if err := render(stdout, report.JSONReporter(run, d)); err != nil {
 			errs = append(errs, fmt.Errorf("cannot write the JSON report: %w", err))
 		}
 	}
-	save(f.json, func(w io.Writer) error { return report.JSON(w, run, d) })
-	save(f.report, func(w io.Writer) error { return report.HTML(w, run, d) })
-	save(f.hgrm, func(w io.Writer) error { return report.WritePercentiles(w, run.Headline) })
-	if hlog != nil {
-		save(f.hlog, func(io.Writer) error { return hlog.Close(run.Result) })
+	save(f.json, report.JSONReporter(run, d))
+	save(f.report, report.HTMLReporter(run, d))
+	save(f.hgrm, report.PercentilesReporter(run.Headline))
+	if hlog != nil && f.hlog != nil {
+		if err := hlog.Close(run.Result); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", f.hlog.Name(), err))
+		}
 	}
 	for _, file := range f.created {
 		if err := file.Close(); err != nil {
@@ -87,4 +90,13 @@ func (f *files) write(stdout io.Writer, run *summary.Run, d report.Details, hlog
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// render runs r on a buffer in front of w and flushes it.
+func render(w io.Writer, r report.Reporter) error {
+	bw := bufio.NewWriter(w)
+	if err := r(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
 }

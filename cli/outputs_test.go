@@ -60,7 +60,9 @@ func TestFailOn(t *testing.T) {
 	if !strings.Contains(stdout, "Requests/sec:") || !strings.Contains(stdout, "Non-2xx or 3xx responses:") {
 		t.Errorf("report not printed:\n%s", stdout)
 	}
-	if !regexp.MustCompile(`^gowrk: threshold broken: errors>5% \(errors = 10\.\d\d%\)\n$`).MatchString(stderr) {
+	// Every tenth response is a 503; requests in flight at the end leave
+	// the share a little either side of 10%.
+	if !regexp.MustCompile(`^gowrk: threshold broken: errors>5% \(errors = (9\.9\d|10\.\d\d)%\)\n$`).MatchString(stderr) {
 		t.Errorf("stderr %q", stderr)
 	}
 	if code, _, stderr := runMain("-t1", "-c2", "-d1s", "--fail-on", "errors>50%", srv.URL); code != 0 || stderr != "" {

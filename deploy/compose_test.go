@@ -249,8 +249,8 @@ func TestComposeApp(t *testing.T) {
 		}
 	}
 
-	if app.CPUS != 3 {
-		t.Errorf("app cpus %v, want 3 by default (the notes' size)", app.CPUS)
+	if app.CPUS != 0 {
+		t.Errorf("app cpus %v, want no limit by default (Docker refuses one above the host's CPUs)", app.CPUS)
 	}
 }
 
@@ -265,8 +265,8 @@ func TestComposeTester(t *testing.T) {
 	if d, ok := tester.DependsOn["app"]; !ok || d.Condition != types.ServiceConditionHealthy {
 		t.Errorf("tester depends_on %+v, want app with condition service_healthy", tester.DependsOn)
 	}
-	if tester.CPUS != 3 {
-		t.Errorf("tester cpus %v, want 3 by default (the notes' size)", tester.CPUS)
+	if tester.CPUS != 0 {
+		t.Errorf("tester cpus %v, want no limit by default (Docker refuses one above the host's CPUs)", tester.CPUS)
 	}
 
 	// Open files for 10k connections (wrk does not raise the soft limit).
@@ -342,6 +342,17 @@ func TestComposeSettingsFromEnvironment(t *testing.T) {
 	for _, m := range vars {
 		if !regexp.MustCompile(`\b` + m[1] + `\b`).MatchString(comments.String()) {
 			t.Errorf("docker-compose.yml reads ${%s} but its comments do not document it", m[1])
+		}
+	}
+}
+
+// Docker refuses a CPU limit above the host's count, so the defaults set
+// none and the file comes up on a 1- or 2-CPU host.
+func TestComposeNoCPULimitByDefault(t *testing.T) {
+	p := loadCompose(t)
+	for _, name := range []string{"db", "app", "tester"} {
+		if s := service(t, p, name); s.CPUS != 0 {
+			t.Errorf("%s cpus %v by default, want 0 (no limit)", name, s.CPUS)
 		}
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
-	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/internal/jsonschema"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/threshold"
 )
 

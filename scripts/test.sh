@@ -15,6 +15,12 @@ if ! go mod tidy -diff; then
 	exit 1
 fi
 scripts/crossbuild.sh
+# Test helpers stay out of what ships (cmd/target's Fiber links testing itself).
+if go list -deps ./cmd/gowrk ./cmd/localpg | grep -qx testing; then
+	echo "bin/gowrk or bin/localpg links the testing package" >&2
+	exit 1
+fi
 go vet ./...
-go run "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION:-2026.2.2}" ./...
+# staticcheck 2026.2.2 (module v0.8.2), which supports the Go in go.mod.
+go run "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION:-v0.8.2}" ./...
 go test -race -timeout 15m ./... "$@"

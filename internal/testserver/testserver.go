@@ -1,6 +1,7 @@
 // Package testserver is a raw-TCP HTTP/1.1 server for tests: it answers
 // each request as a test tells it to (normally, late, never, with garbage,
-// by resetting or closing mid-body) and records what it received.
+// by resetting or closing mid-body) and records what it received, and how
+// requests arrived (pipelined ones together).
 package testserver
 
 import (
@@ -59,6 +60,10 @@ type Received struct {
 	Headers      []string // "Name: value", in order
 	Body         string
 	Conn         int64 // which accepted connection it came on (1-based)
+	// Batch is the size of the group of requests that arrived together
+	// (already buffered behind each other): 1 unless pipelined. A reply
+	// with a delay or an action ends a group early.
+	Batch int
 }
 
 // Handler decides the reply to the n-th request (1-based, over all
@@ -113,6 +118,13 @@ func (s *Server) Seen() []Received {
 	return append([]Received(nil), s.seen...)
 }
 
+// Forget drops the requests recorded so far.
+func (s *Server) Forget() {
+	s.mu.Lock()
+	s.seen = nil
+	s.mu.Unlock()
+}
+
 // Close stops the server and closes every connection.
 func (s *Server) Close() {
 	select {
@@ -154,8 +166,12 @@ func (s *Server) serve(c net.Conn, id int64) {
 		s.mu.Unlock()
 		c.Close()
 	}()
-	br := bufio.NewReader(c)
+	br := bufio.NewReaderSize(c, 64<<10)
 	var req fasthttp.Request
+	// A pipelined group is recorded whole and answered in one write, once
+	// no more of it is buffered.
+	var group []Received
+	var pending []byte
 	for {
 		req.Reset()
 		req.Header.DisableNormalizing()
@@ -164,20 +180,36 @@ func (s *Server) serve(c net.Conn, id int64) {
 		}
 		n := s.requests.Add(1)
 		if s.record {
-			s.remember(&req, id)
+			group = append(group, received(&req, id))
 		}
 		r := s.handler(n, &req)
-		if r.Delay > 0 {
-			select {
-			case <-time.After(r.Delay):
-			case <-s.closed:
-				return
+		plain := r.Delay == 0 && r.Then == Keep
+		if plain && br.Buffered() > 0 {
+			pending = append(pending, r.Raw...)
+			continue
+		}
+		s.remember(group)
+		group = group[:0]
+		if !plain {
+			if len(pending) > 0 {
+				if _, err := c.Write(pending); err != nil {
+					return
+				}
+				pending = pending[:0]
+			}
+			if r.Delay > 0 {
+				select {
+				case <-time.After(r.Delay):
+				case <-s.closed:
+					return
+				}
 			}
 		}
-		if len(r.Raw) > 0 {
-			if _, err := c.Write(r.Raw); err != nil {
+		if pending = append(pending, r.Raw...); len(pending) > 0 {
+			if _, err := c.Write(pending); err != nil {
 				return
 			}
+			pending = pending[:0]
 		}
 		if r.Stream != nil {
 			if err := r.Stream(c, s.closed); err != nil {
@@ -199,7 +231,7 @@ func (s *Server) serve(c net.Conn, id int64) {
 	}
 }
 
-func (s *Server) remember(req *fasthttp.Request, conn int64) {
+func received(req *fasthttp.Request, conn int64) Received {
 	r := Received{
 		Method: string(req.Header.Method()),
 		Path:   string(req.RequestURI()),
@@ -209,8 +241,19 @@ func (s *Server) remember(req *fasthttp.Request, conn int64) {
 	for k, v := range req.Header.All() {
 		r.Headers = append(r.Headers, string(k)+": "+string(v))
 	}
+	return r
+}
+
+// remember records a group of requests that arrived together.
+func (s *Server) remember(group []Received) {
+	if len(group) == 0 {
+		return
+	}
 	s.mu.Lock()
-	s.seen = append(s.seen, r)
+	for _, r := range group {
+		r.Batch = len(group)
+		s.seen = append(s.seen, r)
+	}
 	s.mu.Unlock()
 }
 
