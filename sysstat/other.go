@@ -1,0 +1,14 @@
+//go:build !linux
+
+package sysstat
+
+
+// Supported reports whether targets can be sampled on this system.
+func Supported() bool { return false }
+
+func generatorTarget() (*tracked, bool) { return nil, false }
+
+func pidTarget(int) (*tracked, error) { return nil, ErrUnsupported }
+
+func cgroupTarget(string) (*tracked, error) { return nil, ErrUnsupported }
+
