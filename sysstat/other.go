@@ -2,7 +2,6 @@
 
 package sysstat
 
-
 // Supported reports whether targets can be sampled on this system.
 func Supported() bool { return false }
 
@@ -11,4 +10,3 @@ func generatorTarget() (*tracked, bool) { return nil, false }
 func pidTarget(int) (*tracked, error) { return nil, ErrUnsupported }
 
 func cgroupTarget(string) (*tracked, error) { return nil, ErrUnsupported }
-
