@@ -3,6 +3,7 @@ package generator
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -178,6 +179,12 @@ func (c *conn) connect() error {
 	c.ncMu.Lock()
 	c.nc = nc
 	c.ncMu.Unlock()
+	// The run may have ended, and interrupted its connections, during the
+	// dial: this one was not there to be interrupted.
+	if c.stopping() {
+		c.disconnect()
+		return context.Canceled
+	}
 	c.r, c.w = 0, 0
 	c.parser.reset()
 	c.expired.Store(false)
