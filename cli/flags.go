@@ -44,6 +44,7 @@ type Options struct {
 	Quiet            bool
 
 	Outputs
+	Watch
 }
 
 // Outputs are the report options a run shares with gowrk merge.
@@ -189,7 +190,8 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVar(&o.HdrLog, "hdr-log", "", "Write an HdrHistogram interval log")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "No live progress")
 	addOutputFlags(fs, &o.Outputs)
-	if err := fs.Parse(args); err != nil {
+	addWatchFlags(fs, &o.Watch)
+	if err := fs.Parse(joinDashboardAddr(args)); err != nil {
 		return nil, err
 	}
 	if o.Help || o.Version {
@@ -197,6 +199,9 @@ func Parse(args []string) (*Options, error) {
 	}
 	o.Breakpoint = fs.Changed("breakpoint")
 	if err := o.checkModes(fs); err != nil {
+		return nil, err
+	}
+	if err := o.Watch.check(fs); err != nil {
 		return nil, err
 	}
 	rest := fs.Args()

@@ -98,6 +98,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		line = progress.New(stderr)
 		cfg.Progress = line.Update
 	}
+	watch, err := startWatch(&opts.Watch, &cfg, stderr)
+	if err != nil {
+		outFiles.remove()
+		return fail(stderr, err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	res, err := generator.Run(ctx, cfg)
 	stop()
@@ -105,16 +110,20 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		line.Clear()
 	}
 	if err != nil {
+		watch.close()
 		outFiles.remove()
 		return fail(stderr, err)
 	}
+	monitor := watch.stop()
 	report.Text(out, res, report.TextOptions{Latency: opts.Latency, Uncorrected: opts.Uncorrected})
 	if res.Breakpoint != nil {
 		report.BreakpointText(out, res)
+		report.MonitorBreakpointText(out, res, monitor)
 	}
 	out.Flush()
 	if script != nil {
 		if err := script.Done(res); err != nil {
+			watch.close()
 			outFiles.remove()
 			return fail(stderr, err)
 		}
@@ -122,7 +131,18 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
-	return finish(res, &opts.Outputs, outFiles, hlog, report.Details{Version: Version}, stdout, stderr)
+	if note, ok := report.SaturationNote(monitor); ok && !opts.Quiet {
+		fmt.Fprintln(stderr, "gowrk: "+note)
+	}
+	d := report.Details{Version: Version, Monitor: monitor}
+	code := finish(res, &opts.Outputs, outFiles, hlog, d, stdout, stderr)
+	d.Percentiles = opts.Percentiles
+	ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := watch.finish(ctx, res, d); err != nil {
+		fmt.Fprintln(stderr, "gowrk: dashboard: "+err.Error())
+	}
+	return code
 }
 
 // finish writes the output files and checks the thresholds: the common end
@@ -182,6 +202,12 @@ const usage = `Usage: gowrk <options> <url>
         --report      <F>  Write a self-contained HTML report
         --fail-on     <C>  Exit 2 when a condition holds ("p99>200ms,errors>0.1%")
     -q, --quiet            No live progress on stderr
+
+  Watching a run:
+        --dashboard [A]    Serve a live dashboard on A (127.0.0.1:5665)
+        --dashboard-linger <T>  Keep serving it for T after the run
+        --monitor-pid   <P>  Sample process P's CPU and memory (repeatable)
+        --monitor-cgroup <D> Sample cgroup v2 directory D (repeatable)
 
   gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] <file.hlog>...
     merges the interval logs of runs made at the same time

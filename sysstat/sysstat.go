@@ -243,8 +243,12 @@ type Saturation struct {
 // counts as busy in a sample.
 const SaturatedShare = 0.9
 
+// MinSamples is the fewest samples that tell about a run: a shorter run is
+// mostly its start and its end.
+const MinSamples = 3
+
 // Saturated reports whether the generator was busy for most of the run.
-func (s Saturation) Saturated() bool { return s.Samples > 0 && 2*s.Busy > s.Samples }
+func (s Saturation) Saturated() bool { return s.Samples >= MinSamples && 2*s.Busy > s.Samples }
 
 // String says what the generator used, e.g. "0.98 of 1 core (affinity) on
 // average, over 90% in 9 of 10 samples".

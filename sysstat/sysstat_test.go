@@ -69,6 +69,7 @@ func TestSaturation(t *testing.T) {
 		{[]float64{1.9, 1.95, 2, 0.5}, true},
 		{[]float64{1.9, 1.95, 0.2, 0.5}, false}, // half is not most
 		{[]float64{1.7, 1.7, 1.7}, false},       // 85%
+		{[]float64{2, 2}, false},                // too short to tell
 		{nil, false},
 	} {
 		sat, ok := GeneratorSaturation(gen(tc.cpu...))
