@@ -21,6 +21,7 @@ type jsonGenerator struct {
 	Cores     float64        `json:"cores"`
 	CoresFrom string         `json:"cores_from"`
 	MeanCores float64        `json:"mean_cores"`
+	MeanWait  float64        `json:"mean_wait_cores"`
 	BusyOver  float64        `json:"busy_over"`
 	Busy      int            `json:"busy_samples"`
 	Saturated bool           `json:"saturated"`
@@ -40,6 +41,7 @@ type jsonMonitor struct {
 type jsonResPoint struct {
 	TS               float64  `json:"t_s"`
 	CPUCores         float64  `json:"cpu_cores"`
+	CPUWaitCores     *float64 `json:"cpu_wait_cores,omitempty"`
 	MemBytes         uint64   `json:"mem_bytes"`
 	ThrottledShare   *float64 `json:"throttled_share,omitempty"`
 	ThrottledPeriods *uint64  `json:"throttled_periods,omitempty"`
@@ -54,6 +56,10 @@ func resPoints(s sysstat.Series) []jsonResPoint {
 	out := make([]jsonResPoint, 0, len(s.Points))
 	for _, p := range s.Points {
 		jp := jsonResPoint{TS: p.T, CPUCores: p.CPU, MemBytes: p.Mem}
+		if s.Kind == sysstat.KindGenerator {
+			wait := p.Wait
+			jp.CPUWaitCores = &wait
+		}
 		if s.Kind == sysstat.KindCgroup {
 			share, periods := p.Throttled, p.ThrottledPeriods
 			jp.ThrottledShare, jp.ThrottledPeriods = &share, &periods
@@ -70,7 +76,7 @@ func monitorJSON(doc *jsonReport, res *generator.Result, d Details) {
 		if s.Kind == sysstat.KindGenerator {
 			sat, _ := sysstat.GeneratorSaturation([]sysstat.Series{s})
 			doc.Generator = &jsonGenerator{
-				PID: s.PID, Cores: s.Cores, CoresFrom: s.CoresFrom, MeanCores: sat.Mean,
+				PID: s.PID, Cores: s.Cores, CoresFrom: s.CoresFrom, MeanCores: sat.Mean, MeanWait: sat.MeanWait,
 				BusyOver: sysstat.SaturatedShare, Busy: sat.Busy, Saturated: sat.Saturated(),
 				Series: resPoints(s),
 			}
@@ -151,13 +157,16 @@ func resourceCharts(res *generator.Result, mon []sysstat.Series) []template.HTML
 	if gen != nil && len(gen.Points) > 0 {
 		c := lineChart{ID: "chart-generator-cpu", Title: "Generator CPU (share of its budget)", XLabel: "time", YLabel: "CPU",
 			FormatX: formatSeconds, FormatY: formatPercent, XFromZero: true, Markers: bpAt}
-		used := series{Name: fmt.Sprintf("gowrk, of %s cores (%s)", trimNumber(gen.Cores), gen.CoresFrom), Color: monitorColors[0]}
+		used := series{Name: fmt.Sprintf("used, of %s cores (%s)", trimNumber(gen.Cores), gen.CoresFrom), Color: monitorColors[0]}
+		wanted := series{Name: "used + waiting for a CPU", Color: monitorColors[1]}
 		limit := series{Name: fmt.Sprintf("%.0f%%", sysstat.SaturatedShare*100), Color: colorBudget, Dashed: true}
+		budget := math.Max(gen.Cores, 1e-9)
 		for _, p := range gen.Points {
-			used.Points = append(used.Points, point{p.T, 100 * p.CPU / math.Max(gen.Cores, 1e-9)})
+			used.Points = append(used.Points, point{p.T, 100 * p.CPU / budget})
+			wanted.Points = append(wanted.Points, point{p.T, 100 * (p.CPU + p.Wait) / budget})
 			limit.Points = append(limit.Points, point{p.T, 100 * sysstat.SaturatedShare})
 		}
-		c.Series = []series{limit, used}
+		c.Series = []series{limit, wanted, used}
 		charts = append(charts, c.SVG())
 	}
 	if len(targets) > 0 {

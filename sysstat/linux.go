@@ -42,7 +42,35 @@ func (selfProbe) read() (counters, error) {
 	}
 	c := counters{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano())}
 	c.mem, _ = statmRSS("/proc/self/statm")
+	c.wait = runqueueWait()
 	return c, nil
+}
+
+// runqueueWait is the time the generator's threads spent runnable but
+// waiting for a CPU, from each thread's schedstat (0 where the kernel
+// keeps none). Threads that exited take their share with them, so the
+// total may step back; Sample then counts no wait for that second.
+func runqueueWait() time.Duration {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		data, err := os.ReadFile("/proc/self/task/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue
+		}
+		// "run_ns wait_ns timeslices"
+		f := strings.Fields(string(data))
+		if len(f) < 2 {
+			continue
+		}
+		if ns, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+			total += time.Duration(ns)
+		}
+	}
+	return total
 }
 
 func generatorTarget() (*tracked, bool) {
@@ -58,7 +86,8 @@ func generatorBudget() (float64, string) {
 	cores, from := float64(runtime.GOMAXPROCS(0)), "GOMAXPROCS"
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &set); err == nil {
-		if n := float64(set.Count()); n > 0 && n < cores {
+		// A mask as wide as GOMAXPROCS is named: pinning is what sets both.
+		if n := float64(set.Count()); n > 0 && n <= cores {
 			cores, from = n, "affinity"
 		}
 	}

@@ -38,7 +38,7 @@ func TestPIDSeries(t *testing.T) {
 	if len(all) != 2 || all[0].Kind != KindGenerator || all[1].Kind != KindPID {
 		t.Fatalf("series %+v", all)
 	}
-	if g := all[0]; g.Cores <= 0 || g.CoresFrom == "" || g.PID != os.Getpid() {
+	if g := all[0]; g.Cores <= 0 || g.CoresFrom == "" || g.PID != os.Getpid() || g.Points[0].Mem == 0 {
 		t.Errorf("generator series %+v", g)
 	}
 	p := all[1]

@@ -29,6 +29,10 @@ type Point struct {
 	// CPU is the CPU time used over the interval (user + system) per second
 	// of wall time: 1 is one core busy.
 	CPU float64
+	// Wait is, for the generator, the time its threads were ready to run
+	// but waited for a CPU, per second of wall time: CPU it wanted and did
+	// not get, because other processes or its quota took it.
+	Wait float64
 	// Mem is the resident memory (a process) or memory.current (a cgroup),
 	// in bytes; 0 when the system does not account it.
 	Mem uint64
@@ -71,6 +75,7 @@ type probe interface {
 // counters are a target's totals at one moment.
 type counters struct {
 	cpu              time.Duration // user + system time
+	wait             time.Duration // runnable, waiting for a CPU
 	mem              uint64
 	throttled        time.Duration
 	throttledPeriods uint64
@@ -199,6 +204,9 @@ func (s *Sampler) Sample() {
 		if c.cpu >= t.last.cpu {
 			p.CPU = float64(c.cpu-t.last.cpu) / float64(wall)
 		}
+		if c.wait >= t.last.wait {
+			p.Wait = float64(c.wait-t.last.wait) / float64(wall)
+		}
 		if c.throttled >= t.last.throttled {
 			p.Throttled = float64(c.throttled-t.last.throttled) / float64(wall)
 		}
@@ -232,15 +240,18 @@ type Saturation struct {
 	// Cores is the generator's budget and CoresFrom the limit that set it.
 	Cores     float64
 	CoresFrom string
-	// Busy is the number of samples above SaturatedShare of the budget, of
-	// Samples.
+	// Busy is the number of samples in which the generator used, or waited
+	// for, more than SaturatedShare of the budget, of Samples.
 	Busy, Samples int
-	// Mean is the mean CPU use, in cores.
-	Mean float64
+	// Mean is the mean CPU use and MeanWait the mean wait for a CPU, in
+	// cores.
+	Mean, MeanWait float64
 }
 
 // SaturatedShare is the share of its CPU budget above which the generator
-// counts as busy in a sample.
+// counts as busy in a sample. Time spent waiting for a CPU counts: on a
+// shared machine the generator may get less than its budget and still be
+// the limit.
 const SaturatedShare = 0.9
 
 // MinSamples is the fewest samples that tell about a run: a shorter run is
@@ -257,8 +268,8 @@ func (s Saturation) String() string {
 	if s.Cores == 1 {
 		unit = "core"
 	}
-	return fmt.Sprintf("it used %.2f of its %s %s (%s) on average, over %.0f%% in %d of %d seconds",
-		s.Mean, trimFloat(s.Cores), unit, s.CoresFrom, SaturatedShare*100, s.Busy, s.Samples)
+	return fmt.Sprintf("it used %.2f of its %s %s (%s) and waited for %.2f more on average, over %.0f%% in %d of %d seconds",
+		s.Mean, trimFloat(s.Cores), unit, s.CoresFrom, s.MeanWait, SaturatedShare*100, s.Busy, s.Samples)
 }
 
 func trimFloat(v float64) string {
@@ -282,12 +293,14 @@ func GeneratorSaturation(series []Series) (sat Saturation, ok bool) {
 		sat = Saturation{Cores: g.Cores, CoresFrom: g.CoresFrom, Samples: len(g.Points)}
 		for _, p := range g.Points {
 			sat.Mean += p.CPU
-			if p.CPU > SaturatedShare*g.Cores {
+			sat.MeanWait += p.Wait
+			if p.CPU+p.Wait > SaturatedShare*g.Cores {
 				sat.Busy++
 			}
 		}
 		if sat.Samples > 0 {
 			sat.Mean /= float64(sat.Samples)
+			sat.MeanWait /= float64(sat.Samples)
 		}
 		return sat, true
 	}

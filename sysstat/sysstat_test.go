@@ -78,11 +78,24 @@ func TestSaturation(t *testing.T) {
 		}
 	}
 	sat, _ := GeneratorSaturation(gen(2, 2, 1))
-	if s := sat.String(); !strings.Contains(s, "1.67 of its 2 cores (affinity)") || !strings.Contains(s, "2 of 3 seconds") {
+	if s := sat.String(); !strings.Contains(s, "1.67 of its 2 cores (affinity) and waited for 0.00 more") || !strings.Contains(s, "2 of 3 seconds") {
 		t.Errorf("%q", s)
 	}
 	if _, ok := GeneratorSaturation([]Series{{Kind: KindCgroup}}); ok {
 		t.Error("saturation without a generator series")
+	}
+}
+
+// A generator that gets less CPU than its budget on a shared machine, and
+// waits for the rest, is still the limit.
+func TestSaturationCountsWaiting(t *testing.T) {
+	g := Series{Kind: KindGenerator, Cores: 1, CoresFrom: "affinity"}
+	for i := range 4 {
+		g.Points = append(g.Points, Point{T: float64(i + 1), CPU: 0.6, Wait: 0.35})
+	}
+	sat, _ := GeneratorSaturation([]Series{g})
+	if !sat.Saturated() || !strings.Contains(sat.String(), "0.60 of its 1 core (affinity) and waited for 0.35 more") {
+		t.Errorf("%v: %s", sat.Saturated(), sat)
 	}
 }
 
