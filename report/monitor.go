@@ -155,10 +155,14 @@ func resourceCharts(res *generator.Result, mon []sysstat.Series) []template.HTML
 		bpAt = []marker{{X: bp.At.Seconds(), Label: "breakpoint", Color: colorErrors}}
 	}
 	if gen != nil && len(gen.Points) > 0 {
-		c := lineChart{ID: "chart-generator-cpu", Title: "Generator CPU (share of its budget)", XLabel: "time", YLabel: "CPU",
-			FormatX: formatSeconds, FormatY: formatPercent, XFromZero: true, Markers: bpAt}
-		used := series{Name: fmt.Sprintf("used, of %s cores (%s)", trimNumber(gen.Cores), gen.CoresFrom), Color: monitorColors[0]}
-		wanted := series{Name: "used + waiting for a CPU", Color: monitorColors[1]}
+		unit := "cores"
+		if gen.Cores == 1 {
+			unit = "core"
+		}
+		c := lineChart{ID: "chart-generator-cpu", Title: fmt.Sprintf("Generator CPU, share of its %s %s (%s)", trimNumber(gen.Cores), unit, gen.CoresFrom),
+			XLabel: "time", YLabel: "CPU", FormatX: formatSeconds, FormatY: formatPercent, XFromZero: true, Markers: bpAt}
+		used := series{Name: "used", Color: monitorColors[0]}
+		wanted := series{Name: "used + waiting", Color: monitorColors[1]}
 		limit := series{Name: fmt.Sprintf("%.0f%%", sysstat.SaturatedShare*100), Color: colorBudget, Dashed: true}
 		budget := math.Max(gen.Cores, 1e-9)
 		for _, p := range gen.Points {
