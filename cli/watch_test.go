@@ -366,6 +366,61 @@ func TestMonitorPID(t *testing.T) {
 	}
 }
 
+// --monitor-cgroup of a cgroup holding a server, where cgroup v2 is
+// writable (in CI as root it must be).
+func TestMonitorCgroup(t *testing.T) {
+	root, ok := sysstat.CgroupRoot()
+	dir := filepath.Join(root, fmt.Sprintf("gowrk-cli-test-%d", os.Getpid()))
+	var err error
+	if ok {
+		err = os.Mkdir(dir, 0o755)
+	}
+	if !ok || err != nil {
+		if testenv.InCI() && ok && os.Geteuid() == 0 {
+			t.Fatalf("cgroup v2 at %s not writable: %v", root, err)
+		}
+		t.Skipf("no writable cgroup v2 (mounted %v: %v)", ok, err)
+	}
+	t.Cleanup(func() { os.Remove(dir) })
+	url, server := startServer(t)
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(server.Process.Pid)), 0o644); err != nil {
+		t.Fatalf("moving the server into %s: %v", dir, err)
+	}
+	// The server ends before its cgroup is removed.
+	t.Cleanup(func() { server.Process.Kill(); server.Wait() })
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	code, _, stderr := runMain("-t1", "-c10", "-d3s", "--monitor-cgroup", dir, "--json", jsonPath, url)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	data, _ := os.ReadFile(jsonPath)
+	var doc struct {
+		Monitor []struct {
+			Kind, Cgroup string
+			Series       []struct {
+				CPU       float64  `json:"cpu_cores"`
+				Throttled *float64 `json:"throttled_share"`
+			}
+		}
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Monitor) != 1 || doc.Monitor[0].Kind != "cgroup" || doc.Monitor[0].Cgroup != dir || len(doc.Monitor[0].Series) < 3 {
+		t.Fatalf("monitor %+v", doc.Monitor)
+	}
+	peak := 0.0
+	for _, p := range doc.Monitor[0].Series {
+		peak = max(peak, p.CPU)
+		if p.Throttled == nil {
+			t.Errorf("no throttling in %+v", p)
+		}
+	}
+	if peak < 0.1 {
+		t.Errorf("the server's cgroup used %.3f cores at most under load", peak)
+	}
+}
+
 // A generator pinned to one core against a fast local server is the limit
 // and says so after the report; at a low rate it does not.
 func TestSaturationLine(t *testing.T) {

@@ -148,6 +148,9 @@ func readQuota(dir string) (float64, bool) {
 	return quota / period, true
 }
 
+// CgroupRoot is where the cgroup v2 hierarchy is mounted, if it is.
+func CgroupRoot() (string, bool) { return cgroup2Root() }
+
 // cgroup2Root is where the cgroup v2 hierarchy is mounted.
 func cgroup2Root() (string, bool) {
 	data, err := os.ReadFile("/proc/self/mountinfo")
