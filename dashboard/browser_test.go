@@ -24,10 +24,13 @@ func TestPageInHeadlessChromium(t *testing.T) {
 	defer s.Close()
 	cfg := &generator.Config{Duration: 10 * time.Second, SeriesInterval: time.Second}
 	// Chromium dumps the DOM once its virtual time budget is spent, which
-	// an open event stream holds back: the updates stop after two seconds
-	// with the end of the server, as at the end of a run.
+	// an open event stream holds back: the updates end, a second after the
+	// browser connects, with the end of the server, as at the end of a run.
 	go func() {
-		for i := range 20 {
+		for deadline := time.Now().Add(50 * time.Second); s.Clients() == 0 && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+		for i := range 10 {
 			time.Sleep(100 * time.Millisecond)
 			feed(s, cfg, i)
 		}

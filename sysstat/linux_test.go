@@ -31,9 +31,7 @@ func TestPIDSeries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Start(200 * time.Millisecond)
-	time.Sleep(700 * time.Millisecond)
-	s.Stop()
+	sampleThrice(s)
 	all := s.Series()
 	if len(all) != 2 || all[0].Kind != KindGenerator || all[1].Kind != KindPID {
 		t.Fatalf("series %+v", all)
@@ -128,9 +126,7 @@ func TestCgroupSeries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Start(200 * time.Millisecond)
-	time.Sleep(700 * time.Millisecond)
-	s.Stop()
+	sampleThrice(s)
 	c := s.Series()[1]
 	if c.Kind != KindCgroup || c.Cgroup != dir {
 		t.Errorf("series %+v", c)
@@ -138,6 +134,16 @@ func TestCgroupSeries(t *testing.T) {
 	if top := peak(c.Points); len(c.Points) < 3 || top < 0.2 || top > 1.2 {
 		t.Errorf("a spinning cgroup sampled at %+v, want up to one core", c.Points)
 	}
+}
+
+// sampleThrice takes three samples a quarter of a second apart.
+func sampleThrice(s *Sampler) {
+	s.Start(time.Hour)
+	for range 3 {
+		time.Sleep(250 * time.Millisecond)
+		s.Sample()
+	}
+	s.Stop()
 }
 
 func peak(points []Point) float64 {
