@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -42,10 +43,47 @@ func TestMain(m *testing.M) {
 			_, _ = bufio.NewReader(os.Stdin).ReadString('\n')
 			os.Exit(0)
 		}()
-		_ = fasthttp.Serve(ln, func(c *fasthttp.RequestCtx) { c.WriteString("ok") })
+		serveFast(ln)
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// serveFast answers every GET with a fixed response, doing as little as it
+// can per request, so that a generator is the slower side.
+func serveFast(ln net.Listener) {
+	response := []byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			defer c.Close()
+			buf := make([]byte, 64<<10)
+			out := make([]byte, 0, 64<<10)
+			var tail []byte // the end of the last read, for a split "\r\n\r\n"
+			for {
+				n, err := c.Read(buf)
+				if err != nil {
+					return
+				}
+				data := append(tail, buf[:n]...)
+				count := bytes.Count(data, []byte("\r\n\r\n"))
+				if i := bytes.LastIndex(data, []byte("\r\n\r\n")); i >= 0 {
+					data = data[i+4:]
+				}
+				tail = append(tail[:0], data[max(0, len(data)-3):]...)
+				out = out[:0]
+				for range count {
+					out = append(out, response...)
+				}
+				if _, err := c.Write(out); err != nil {
+					return
+				}
+			}
+		}()
+	}
 }
 
 // helper runs the test binary as a helper, under prefix (e.g. taskset).
@@ -445,7 +483,13 @@ func TestSaturationLine(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^gowrk: the generator may be the limit, not the server: it used [0-9.]+ of its 1 core \(affinity\)`).MatchString(stderr) {
 		t.Errorf("no saturation line naming the generator: %q", stderr)
 	}
-	if _, stderr := run("-t1", "-c2", "-d3s", "-R", "100"); strings.Contains(stderr, "generator may be the limit") {
+	_, stderr = run("-t1", "-c2", "-d3s", "-R", "100")
+	if strings.Contains(stderr, "generator may be the limit") {
+		// Time waiting for a CPU counts: on a machine so busy that even 100
+		// requests/sec fall behind, the line is right.
+		if strings.Contains(stderr, "behind schedule") && !testenv.InCI() {
+			t.Skipf("the machine is too busy to keep 100 requests/sec: %q", stderr)
+		}
 		t.Errorf("saturation line at 100 requests/sec: %q", stderr)
 	}
 }
