@@ -204,10 +204,12 @@ const usage = `Usage: gowrk <options> <url>
     -q, --quiet            No live progress on stderr
 
   Watching a run:
-        --dashboard [A]    Serve a live dashboard on A (127.0.0.1:5665)
-        --dashboard-linger <T>  Keep serving it for T after the run
-        --monitor-pid   <P>  Sample process P's CPU and memory (repeatable)
-        --monitor-cgroup <D> Sample cgroup v2 directory D (repeatable)
+        --dashboard  [A]   Serve a live dashboard on A (127.0.0.1:5665)
+        --dashboard-linger <T>
+                           Keep serving it for T after the run
+        --monitor-pid <P>  Sample process P's CPU and memory (repeatable)
+        --monitor-cgroup <D>
+                           Sample cgroup v2 directory D (repeatable)
 
   gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] <file.hlog>...
     merges the interval logs of runs made at the same time

@@ -493,3 +493,35 @@ func TestSaturationLine(t *testing.T) {
 		t.Errorf("saturation line at 100 requests/sec: %q", stderr)
 	}
 }
+
+func TestParseDashboardAddress(t *testing.T) {
+	for _, tc := range []struct {
+		args       []string
+		addr, url  string
+		scriptArgs int
+	}{
+		{[]string{"--dashboard", "http://h/"}, "127.0.0.1:5665", "http://h/", 0},
+		{[]string{"--dashboard", "0.0.0.0:5665", "http://h/"}, "0.0.0.0:5665", "http://h/", 0},
+		{[]string{"--dashboard=[::1]:7000", "http://h/"}, "[::1]:7000", "http://h/", 0},
+		{[]string{"http://h/", "--dashboard"}, "127.0.0.1:5665", "http://h/", 0},
+		{[]string{"http://h/", "--dashboard", "localhost:9"}, "localhost:9", "http://h/", 0},
+		{[]string{"http://h/", "--", "--dashboard", "x:1"}, "", "http://h/", 2},
+		{[]string{"http://h/"}, "", "http://h/", 0},
+	} {
+		o, err := Parse(tc.args)
+		if err != nil {
+			t.Errorf("%q: %v", tc.args, err)
+			continue
+		}
+		if o.Dashboard != tc.addr || o.RawURL != tc.url || len(o.ScriptArgs) != tc.scriptArgs {
+			t.Errorf("%q: dashboard %q url %q script args %q", tc.args, o.Dashboard, o.RawURL, o.ScriptArgs)
+		}
+	}
+	o, err := Parse([]string{"--monitor-pid", "12", "--monitor-pid", "34", "--monitor-cgroup", "/a", "--monitor-cgroup", "b", "--dashboard", "--dashboard-linger", "1m", "http://h/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(o.MonitorPIDs) != 2 || o.MonitorPIDs[1] != 34 || len(o.MonitorCgroups) != 2 || o.Linger != 60 {
+		t.Errorf("watch options %+v", o.Watch)
+	}
+}
