@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/pflag"
 
@@ -42,6 +43,8 @@ type Options struct {
 	StopOn           []threshold.Condition
 	StopWindow       uint64
 	Quiet            bool
+	// MaxBody is how much of each response body a response() hook sees.
+	MaxBody uint64
 
 	Outputs
 	Watch
@@ -65,21 +68,53 @@ const defaultStopOn = "p99>500ms,errors>1%"
 // errUsage asks for the usage text, as wrk prints it for missing arguments.
 var errUsage = errors.New("usage")
 
-// metricValue is a flag taking wrk's metric numbers (1k, 2M).
-type metricValue struct{ v *uint64 }
+// Limits of the numeric flags. They keep every value well inside what the
+// engine's int and time.Duration arithmetic can hold, and far above any
+// real test.
+const (
+	maxConnections = 1_000_000
+	maxRate        = 1_000_000_000 // requests/sec
+	maxSteps       = 1_000_000
+	maxBodyCap     = 1 << 30         // bytes a response() hook may see
+	maxSeconds     = 366 * 24 * 3600 // a year, leap or not
+)
+
+// metricValue is a flag taking wrk's metric numbers (1k, 2M) from min to
+// max.
+type metricValue struct {
+	v        *uint64
+	min, max uint64
+	what     string // what the number counts, for the error
+}
 
 func (m metricValue) String() string { return fmt.Sprint(*m.v) }
 func (m metricValue) Type() string   { return "N" }
 func (m metricValue) Set(s string) error {
 	n, err := units.ParseMetric(s)
 	if err != nil {
-		return err
+		return fmt.Errorf("want a whole number of %s, e.g. 10 or 2k", m.what)
+	}
+	if n < m.min || n > m.max {
+		return fmt.Errorf("want %s from %s to %s", m.what, metricText(m.min), metricText(m.max))
 	}
 	*m.v = n
 	return nil
 }
 
-// timeValue is a flag taking wrk's durations (10, 10s, 2m, 1h).
+// metricText writes n with the largest metric suffix that divides it.
+func metricText(n uint64) string {
+	suffix := ""
+	for _, s := range []string{"k", "M", "G"} {
+		if n == 0 || n%1000 != 0 {
+			break
+		}
+		n, suffix = n/1000, s
+	}
+	return fmt.Sprint(n) + suffix
+}
+
+// timeValue is a flag taking wrk's durations (10, 10s, 2m, 1h), in seconds,
+// from 1s to a year.
 type timeValue struct{ v *uint64 }
 
 func (t timeValue) String() string { return fmt.Sprint(*t.v) }
@@ -87,7 +122,10 @@ func (t timeValue) Type() string   { return "T" }
 func (t timeValue) Set(s string) error {
 	n, err := units.ParseTime(s)
 	if err != nil {
-		return err
+		return errors.New("want whole seconds, minutes or hours, e.g. 10s, 2m or 1h")
+	}
+	if n < 1 || n > maxSeconds {
+		return fmt.Errorf("want a duration from 1s to %dh", maxSeconds/3600)
 	}
 	*t.v = n
 	return nil
@@ -100,12 +138,37 @@ func (h headerValue) String() string { return "" }
 func (h headerValue) Type() string   { return "H" }
 func (h headerValue) Set(s string) error {
 	name, value, ok := strings.Cut(s, ":")
-	name = strings.TrimSpace(name)
-	if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	if !ok || !validHeaderName(name) || !validHeaderValue(value) {
 		return fmt.Errorf("invalid header %q: want \"Name: value\"", s)
 	}
-	*h.h = append(*h.h, generator.Header{Name: name, Value: strings.TrimSpace(value)})
+	*h.h = append(*h.h, generator.Header{Name: name, Value: value})
 	return nil
+}
+
+// validHeaderName reports whether name is an HTTP token (RFC 9110).
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte(`"(),/:;<=>?@[\]{}`, c) >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validHeaderValue rejects control characters, which would end the header
+// line early (CR, LF) or make the request invalid.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // rampValue is --breakpoint's FROM:TO, two metric numbers.
@@ -117,8 +180,8 @@ func (r rampValue) Set(s string) error {
 	a, b, ok := strings.Cut(s, ":")
 	from, err1 := units.ParseMetric(a)
 	to, err2 := units.ParseMetric(b)
-	if !ok || err1 != nil || err2 != nil || to == 0 {
-		return fmt.Errorf("invalid ramp %q: want FROM:TO requests/sec, e.g. 100:20k", s)
+	if !ok || err1 != nil || err2 != nil || to == 0 || from > to || to > maxRate {
+		return fmt.Errorf("want FROM:TO requests/sec, FROM <= TO, TO from 1 to %s, e.g. 100:20k", metricText(maxRate))
 	}
 	*r.from, *r.to = from, to
 	return nil
@@ -147,7 +210,7 @@ func (p percentilesValue) Set(s string) error {
 	var out []float64
 	for _, part := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(part), 64)
-		if err != nil || v < 0 || v > 100 {
+		if err != nil || !(v >= 0 && v <= 100) { // NaN fails both
 			return fmt.Errorf("invalid percentile %q: want numbers from 0 to 100, e.g. 50,90,99,99.9", part)
 		}
 		out = append(out, v)
@@ -170,29 +233,30 @@ func addOutputFlags(fs *pflag.FlagSet, o *Outputs) {
 // Parse reads wrk's command line. Options may follow the URL; every other
 // word after the URL goes to the script.
 func Parse(args []string) (*Options, error) {
-	o := &Options{Connections: 10, Threads: 2, Duration: 10, Timeout: 2, StopWindow: 5}
+	o := &Options{Connections: 10, Threads: 2, Duration: 10, Timeout: 2, StopWindow: 5, MaxBody: generator.DefaultMaxBody}
 	fs := pflag.NewFlagSet("gowrk", pflag.ContinueOnError)
 	fs.SetOutput(discard{})
 	fs.SortFlags = false
-	fs.VarP(metricValue{&o.Connections}, "connections", "c", "Connections to keep open")
+	fs.VarP(metricValue{&o.Connections, 1, maxConnections, "connections"}, "connections", "c", "Connections to keep open")
 	fs.VarP(timeValue{&o.Duration}, "duration", "d", "Duration of test")
-	fs.VarP(metricValue{&o.Threads}, "threads", "t", "Number of threads to use")
+	fs.VarP(metricValue{&o.Threads, 1, maxConnections, "threads"}, "threads", "t", "Number of threads to use")
 	fs.StringVarP(&o.Script, "script", "s", "", "Load Lua script file")
 	fs.VarP(headerValue{&o.Headers}, "header", "H", "Add header to request")
 	fs.VarP(timeValue{&o.Timeout}, "timeout", "T", "Socket/request timeout")
 	fs.BoolVarP(&o.Version, "version", "v", false, "Print version details")
 	fs.BoolVarP(&o.Help, "help", "h", false, "Print this help")
-	fs.VarP(metricValue{&o.Rate}, "rate", "R", "Constant request rate")
+	fs.VarP(metricValue{&o.Rate, 1, maxRate, "requests/sec"}, "rate", "R", "Constant request rate")
 	fs.Var(rampValue{&o.RampFrom, &o.RampTo}, "breakpoint", "Ramp the rate to find the breakpoint")
-	fs.Var(metricValue{&o.Steps}, "steps", "Ramp in steps")
+	fs.Var(metricValue{&o.Steps, 1, maxSteps, "steps"}, "steps", "Ramp in steps")
 	fs.Var(conditionsValue{&o.StopOn}, "stop-on", "Breakpoint stop conditions")
 	fs.Var(timeValue{&o.StopWindow}, "window", "Stop conditions' window")
 	fs.StringVar(&o.HdrLog, "hdr-log", "", "Write an HdrHistogram interval log")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "No live progress")
+	fs.Var(metricValue{&o.MaxBody, 1, maxBodyCap, "bytes"}, "max-body", "Body bytes a response() hook sees")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
 	if err := fs.Parse(joinDashboardAddr(args)); err != nil {
-		return nil, err
+		return nil, flagError(err)
 	}
 	if o.Help || o.Version {
 		return o, nil
@@ -205,7 +269,7 @@ func Parse(args []string) (*Options, error) {
 		return nil, err
 	}
 	rest := fs.Args()
-	if len(rest) == 0 || o.Threads == 0 || o.Duration == 0 {
+	if len(rest) == 0 {
 		return nil, errUsage
 	}
 	o.RawURL, o.ScriptArgs = rest[0], rest[1:]
@@ -220,10 +284,34 @@ func Parse(args []string) (*Options, error) {
 	return o, nil
 }
 
+// flagError keeps pflag's message, which names the flag, on one line
+// even when an unknown flag's name holds a line break.
+func flagError(err error) error {
+	return errors.New(strings.Map(printable, err.Error()))
+}
+
+// parseURL accepts what wrk accepts: an http or https URL with a host, an
+// optional port up to 65535, and only visible ASCII characters (no spaces
+// or control characters), which gowrk sends as they are. wrk rejects the
+// rest with the same "invalid URL" message.
 func parseURL(raw string) (*url.URL, error) {
+	bad := fmt.Errorf("invalid URL: %s", strings.Map(printable, raw))
+	for i := 0; i < len(raw); i++ {
+		if raw[i] <= ' ' || raw[i] >= 0x7f {
+			return nil, bad
+		}
+	}
 	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.Hostname() == "" || u.Scheme == "" {
-		return nil, fmt.Errorf("invalid URL: %s", raw)
+	if err != nil || u.Host == "" || u.Hostname() == "" || u.Scheme == "" || u.Opaque != "" {
+		return nil, bad
+	}
+	if strings.HasSuffix(u.Host, ":") {
+		return nil, bad // an empty port
+	}
+	if port := u.Port(); port != "" {
+		if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+			return nil, bad
+		}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, fmt.Errorf("unsupported URL scheme %q (want http or https): %s", u.Scheme, raw)
@@ -235,8 +323,6 @@ func parseURL(raw string) (*url.URL, error) {
 func (o *Options) checkModes(fs *pflag.FlagSet) error {
 	openLoop := o.Rate > 0 || o.Breakpoint
 	switch {
-	case fs.Changed("rate") && o.Rate == 0:
-		return errors.New("invalid rate 0: want requests/sec above 0")
 	case o.Rate > 0 && o.Breakpoint:
 		return errors.New("--rate and --breakpoint cannot be used together")
 	case o.Uncorrected && !openLoop:
@@ -245,8 +331,6 @@ func (o *Options) checkModes(fs *pflag.FlagSet) error {
 		return errors.New("--steps needs --breakpoint")
 	case (fs.Changed("stop-on") || fs.Changed("window")) && !openLoop:
 		return errors.New("--stop-on and --window need --rate or --breakpoint")
-	case fs.Changed("window") && o.StopWindow == 0:
-		return errors.New("invalid window 0: want a duration, e.g. 5s")
 	}
 	if o.Breakpoint && o.StopOn == nil {
 		o.StopOn, _ = threshold.Parse(defaultStopOn)
@@ -263,6 +347,7 @@ func (o *Options) Config() generator.Config {
 		Duration:    time.Duration(o.Duration) * time.Second,
 		Timeout:     time.Duration(o.Timeout) * time.Second,
 		Headers:     o.Headers,
+		MaxBody:     int(o.MaxBody),
 	}
 	switch {
 	case o.Breakpoint:
@@ -275,6 +360,14 @@ func (o *Options) Config() generator.Config {
 		cfg.StopWindow = time.Duration(o.StopWindow) * time.Second
 	}
 	return cfg
+}
+
+// printable replaces what would garble an error line on a terminal.
+func printable(r rune) rune {
+	if r < ' ' || r == 0x7f || r == utf8.RuneError {
+		return '?'
+	}
+	return r
 }
 
 type discard struct{}

@@ -11,12 +11,15 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"sync"
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/hdrlog"
 	"github.com/gowrk/gowrk/luascript"
 	"github.com/gowrk/gowrk/progress"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
+	"github.com/gowrk/gowrk/sysstat"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -57,6 +60,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := opts.Config()
 	jsonStdout := opts.JSON == "-"
+	// Ctrl-C interrupts a script that loops at load time or in setup(), and
+	// ends the run early.
+	intr := catchInterrupts()
+	defer intr.stop()
 	var script *luascript.Script
 	if opts.Script != "" {
 		scriptOut := stdout
@@ -67,6 +74,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		script, err = luascript.Load(luascript.Options{
 			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
+			Context: intr.context(),
 		})
 		if err != nil {
 			return fail(stderr, err)
@@ -82,11 +90,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if !jsonStdout {
 		text = stdout
 	}
+	// A failed write sticks in out and is reported once the run is over.
 	out := bufio.NewWriter(text)
-	defer out.Flush()
 	cfg.Started = func() {
-		report.Header(out, opts.RawURL, &cfg)
-		out.Flush()
+		_ = report.Header(out, opts.RawURL, &cfg)
+		_ = out.Flush()
 	}
 
 	hlog := outFiles.hlogWriter()
@@ -103,9 +111,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		outFiles.remove()
 		return fail(stderr, err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	res, err := generator.Run(ctx, cfg)
-	stop()
+	res, err := generator.Run(intr.context(), cfg)
+	intr.runOver()
 	if line != nil {
 		line.Clear()
 	}
@@ -115,14 +122,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	monitor := watch.stop()
-	report.Text(out, res, report.TextOptions{Latency: opts.Latency, Uncorrected: opts.Uncorrected})
-	if res.Breakpoint != nil {
-		report.BreakpointText(out, res)
-		report.MonitorBreakpointText(out, res, monitor)
-	}
-	out.Flush()
+	run := summary.New(res)
+	textErr := writeText(out, run, &opts.Outputs, monitor)
 	if script != nil {
-		if err := script.Done(res); err != nil {
+		// A Ctrl-C that ended the run must not cut done() short: the next
+		// one interrupts it, and the one after that exits.
+		script.SetContext(intr.nextStage())
+		err := script.DoneRun(run)
+		intr.runOver()
+		if err != nil {
 			watch.close()
 			outFiles.remove()
 			return fail(stderr, err)
@@ -131,28 +139,127 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
+	if n := res.Errors.OverCap; n > 0 {
+		fmt.Fprintf(stderr, "gowrk: %d responses had a body over the %d bytes response() may see (--max-body) and were counted as read errors\n", n, res.Config.MaxBody)
+	}
 	if note, ok := report.SaturationNote(monitor); ok && !opts.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
 	d := report.Details{Version: Version, Monitor: monitor}
-	code := finish(res, &opts.Outputs, outFiles, hlog, d, stdout, stderr)
+	code := finish(run, &opts.Outputs, outFiles, hlog, d, textErr, stdout, stderr)
 	d.Percentiles = opts.Percentiles
-	ctx, stop = signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := watch.finish(ctx, res, d); err != nil {
+	// The dashboard lingers as its own stage: Ctrl-C ends it.
+	if err := watch.finish(intr.nextStage(), run, d); err != nil {
 		fmt.Fprintln(stderr, "gowrk: dashboard: "+err.Error())
 	}
 	return code
 }
 
+// writeText prints the text report on out and flushes it.
+func writeText(out *bufio.Writer, run *summary.Run, o *Outputs, monitor []sysstat.Series) error {
+	err := report.Text(out, run, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})
+	if err == nil {
+		err = report.BreakpointText(out, run.Result)
+	}
+	if err == nil {
+		err = report.MonitorBreakpointText(out, run.Result, monitor)
+	}
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return fmt.Errorf("cannot write the report: %w", err)
+	}
+	return nil
+}
+
+// exitInterrupted is the status of a second Ctrl-C, the shell's 128+SIGINT.
+const exitInterrupted = 130
+
+// exit ends the process; tests replace it.
+var exit = os.Exit
+
+// interrupts handles Ctrl-C. The first one cancels the current stage's
+// context: script loading and the run (which then ends early with a full
+// report, as in wrk), or the script's done(). Should the stage not end
+// promptly, the next Ctrl-C exits at once with status 130; so does any
+// Ctrl-C between stages (while the report is written).
+type interrupts struct {
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+	over   bool
+	sigs   chan os.Signal
+	done   chan struct{}
+}
+
+func catchInterrupts() *interrupts {
+	i := &interrupts{sigs: make(chan os.Signal, 1), done: make(chan struct{})}
+	i.ctx, i.cancel = context.WithCancel(context.Background())
+	signal.Notify(i.sigs, os.Interrupt)
+	go i.watch()
+	return i
+}
+
+func (i *interrupts) watch() {
+	for {
+		select {
+		case <-i.sigs:
+		case <-i.done:
+			return
+		}
+		i.mu.Lock()
+		exitNow := i.over || i.ctx.Err() != nil
+		i.cancel()
+		i.mu.Unlock()
+		if exitNow {
+			exit(exitInterrupted)
+			return
+		}
+	}
+}
+
+// context is the current stage's context.
+func (i *interrupts) context() context.Context {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.ctx
+}
+
+// runOver marks the end of a stage: Ctrl-C now exits at once.
+func (i *interrupts) runOver() {
+	i.mu.Lock()
+	i.over = true
+	i.mu.Unlock()
+}
+
+// nextStage starts a stage that the next Ctrl-C cancels, and returns its
+// context.
+func (i *interrupts) nextStage() context.Context {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.cancel()
+	i.ctx, i.cancel = context.WithCancel(context.Background())
+	i.over = false
+	return i.ctx
+}
+
+// stop restores the default handling of Ctrl-C.
+func (i *interrupts) stop() {
+	signal.Stop(i.sigs)
+	close(i.done)
+	i.cancel()
+}
+
 // finish writes the output files and checks the thresholds: the common end
-// of a run and a merge.
-func finish(res *generator.Result, o *Outputs, outFiles *files, hlog *hdrlog.Writer, d report.Details, stdout, stderr io.Writer) int {
+// of a run and a merge. A text report that could not be written (textErr)
+// fails the run once the files are written.
+func finish(run *summary.Run, o *Outputs, outFiles *files, hlog *hdrlog.Writer, d report.Details, textErr error, stdout, stderr io.Writer) int {
 	d.Percentiles = o.Percentiles
 	if len(o.FailOn) > 0 {
-		d.Thresholds = threshold.Evaluate(o.FailOn, report.Observation(res, report.Headline(res)), true)
+		d.Thresholds = threshold.Evaluate(o.FailOn, run.Observation(), true)
 	}
-	if err := outFiles.write(stdout, res, d, hlog); err != nil {
+	if err := errors.Join(textErr, outFiles.write(stdout, run, d, hlog)); err != nil {
 		return fail(stderr, err)
 	}
 	broken := false
@@ -202,6 +309,8 @@ const usage = `Usage: gowrk <options> <url>
         --report      <F>  Write a self-contained HTML report
         --fail-on     <C>  Exit 2 when a condition holds ("p99>200ms,errors>0.1%")
     -q, --quiet            No live progress on stderr
+        --max-body    <N>  Body bytes a response() hook sees; a larger
+                           body is a read error (default 1048576)
 
   Watching a run:
         --dashboard  [A]   Serve a live dashboard on A (127.0.0.1:5665)

@@ -38,6 +38,18 @@ func TestMainBadInput(t *testing.T) {
 		{"--json", "/nonexistent/dir/x.json", "http://127.0.0.1:1/"},
 		{"merge"},
 		{"merge", "/nonexistent.hlog"},
+		{"merge", "--fail-on", "p99>NaNms", "x.hlog"},
+		{"-t", "0", "http://127.0.0.1:1/"},
+		{"-d", "0", "http://127.0.0.1:1/"},
+		{"-T", "0", "http://127.0.0.1:1/"},
+		{"-T", "18446744074", "http://127.0.0.1:1/"},
+		{"-d", "36028797018963969", "http://127.0.0.1:1/"},
+		{"-c", "9223372036854775808", "-t", "1", "http://127.0.0.1:1/"},
+		{"http://127.0.0.1:1/a?q=1 2"},
+		{"http://127.0.0.1:1/a\r\nX: y"},
+		{"--bogus\nflag", "http://127.0.0.1:1/"},
+		{"--max-body", "0", "http://127.0.0.1:1/"},
+		{"--max-body", "2G", "http://127.0.0.1:1/"},
 	}
 	for _, args := range cases {
 		code, stdout, stderr := runMain(args...)
@@ -181,14 +193,7 @@ func TestScriptSetupOutputPrecedesHeader(t *testing.T) {
 
 // Ctrl-C ends the run early and still prints the full report.
 func TestInterruptPrintsReport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "gowrk")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/gowrk")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := buildGowrk(t)
 	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -214,5 +219,27 @@ func TestInterruptPrintsReport(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// A body over --max-body is a read error when a response() hook would see
+// it, with one note on stderr; the report stays wrk's.
+func TestBodyOverCapIsAReadErrorWithANote(t *testing.T) {
+	big := append([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n"), bytes.Repeat([]byte("b"), 5000)...)
+	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.Reply{Raw: big} })
+	script := filepath.Join(t.TempDir(), "count.lua")
+	if err := os.WriteFile(script, []byte("function response(status, headers, body) end\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runMain("-t1", "-c2", "-d1", "--max-body", "4k", "-s", script, srv.URL)
+	if code != 0 || !regexp.MustCompile(`Socket errors: connect 0, read [1-9]\d*, write 0, timeout 0`).MatchString(stdout) {
+		t.Errorf("exit %d\n%s", code, stdout)
+	}
+	if !regexp.MustCompile(`^gowrk: [1-9]\d* responses had a body over the 4000 bytes response\(\) may see \(--max-body\) and were counted as read errors\n$`).MatchString(stderr) {
+		t.Errorf("stderr %q", stderr)
+	}
+	code, stdout, stderr = runMain("-t1", "-c2", "-d1", "-s", script, srv.URL)
+	if code != 0 || strings.Contains(stdout, "Socket errors") || stderr != "" {
+		t.Errorf("default cap: exit %d stderr %q\n%s", code, stderr, stdout)
 	}
 }

@@ -11,8 +11,11 @@ import (
 
 	"github.com/gowrk/gowrk/hdrlog"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/units"
 )
+
+const mergeUsage = "usage: gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] [--percentiles L] [--fail-on C] <file.hlog>..."
 
 // mergeMain is "gowrk merge [options] file.hlog...": it merges the interval
 // logs of runs made at the same time into one report.
@@ -21,12 +24,18 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("gowrk merge", pflag.ContinueOnError)
 	fs.SetOutput(discard{})
 	addOutputFlags(fs, &o)
-	if err := fs.Parse(args); err != nil {
-		return fail(stderr, err)
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		fmt.Fprintln(stdout, mergeUsage)
+		return exitOK
+	case err != nil:
+		return fail(stderr, flagError(err))
 	}
 	paths := fs.Args()
 	if len(paths) == 0 {
-		return fail(stderr, errors.New("usage: gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] [--percentiles L] [--fail-on C] <file.hlog>..."))
+		fmt.Fprintln(stderr, mergeUsage)
+		return exitFailed
 	}
 	logs := make([]*hdrlog.Log, len(paths))
 	for i, p := range paths {
@@ -51,17 +60,18 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 	for _, l := range logs {
 		d.Sources = append(d.Sources, l.Source())
 	}
+	run := summary.New(res)
+	var textErr error
 	if o.JSON != "-" {
 		out := bufio.NewWriter(stdout)
 		mergeHeader(out, d.Sources, res.Config.Threads, res.Config.Connections, res.Runtime.Seconds())
-		report.Text(out, res, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})
-		out.Flush()
+		textErr = writeText(out, run, &o, nil)
 	}
-	return finish(res, &o, outFiles, nil, d, stdout, stderr)
+	return finish(run, &o, outFiles, nil, d, textErr, stdout, stderr)
 }
 
 // mergeHeader stands for wrk's "Running..." lines: which runs were merged.
-func mergeHeader(w io.Writer, sources []report.Source, threads, conns int, seconds float64) {
+func mergeHeader(w io.Writer, sources []summary.Source, threads, conns int, seconds float64) {
 	urls := map[string]bool{}
 	var names []string
 	for _, s := range sources {

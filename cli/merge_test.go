@@ -60,3 +60,15 @@ func TestMergeRejectsOtherFiles(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestHelpIsUsageOnly(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"merge", "--help"}, {"merge", "-h"}} {
+		code, stdout, stderr := runMain(args...)
+		if code != 0 || stderr != "" || !strings.HasPrefix(stdout, "Usage: gowrk") && !strings.HasPrefix(stdout, "usage: gowrk merge") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want the usage on stdout only", args, code, stdout, stderr)
+		}
+		if strings.Contains(stdout+stderr, "pflag") {
+			t.Errorf("%q: %q", args, stdout+stderr)
+		}
+	}
+}

@@ -6,9 +6,9 @@ import (
 	"io"
 	"os"
 
-	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/hdrlog"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 )
 
 // files are the output files of a run or a merge. They are created before
@@ -60,7 +60,7 @@ func (f *files) hlogWriter() *hdrlog.Writer {
 
 // write renders the reports into the files (JSON to stdout when asked) and
 // closes them.
-func (f *files) write(stdout io.Writer, res *generator.Result, d report.Details, hlog *hdrlog.Writer) error {
+func (f *files) write(stdout io.Writer, run *summary.Run, d report.Details, hlog *hdrlog.Writer) error {
 	var errs []error
 	save := func(file *os.File, render func(io.Writer) error) {
 		if file == nil {
@@ -71,15 +71,15 @@ func (f *files) write(stdout io.Writer, res *generator.Result, d report.Details,
 		}
 	}
 	if f.jsonStdout {
-		if err := report.JSON(stdout, res, d); err != nil {
-			errs = append(errs, err)
+		if err := report.JSON(stdout, run, d); err != nil {
+			errs = append(errs, fmt.Errorf("cannot write the JSON report: %w", err))
 		}
 	}
-	save(f.json, func(w io.Writer) error { return report.JSON(w, res, d) })
-	save(f.report, func(w io.Writer) error { return report.HTML(w, res, d) })
-	save(f.hgrm, func(w io.Writer) error { return report.WritePercentiles(w, report.Headline(res)) })
+	save(f.json, func(w io.Writer) error { return report.JSON(w, run, d) })
+	save(f.report, func(w io.Writer) error { return report.HTML(w, run, d) })
+	save(f.hgrm, func(w io.Writer) error { return report.WritePercentiles(w, run.Headline) })
 	if hlog != nil {
-		save(f.hlog, func(io.Writer) error { return hlog.Close(res) })
+		save(f.hlog, func(io.Writer) error { return hlog.Close(run.Result) })
 	}
 	for _, file := range f.created {
 		if err := file.Close(); err != nil {

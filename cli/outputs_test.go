@@ -25,8 +25,7 @@ func TestJSONToStdout(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	data, _ := os.ReadFile("../docs/json-schema.json")
-	schema, err := jsonschema.Parse(data)
+	schema, err := jsonschema.LoadStrict("../docs/json-schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}

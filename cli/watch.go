@@ -15,6 +15,7 @@ import (
 	"github.com/gowrk/gowrk/dashboard"
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 )
 
@@ -145,12 +146,12 @@ func (wt *watcher) stop() []sysstat.Series {
 
 // finish shows the final report on the dashboard and keeps serving it for
 // the linger time or until ctx ends.
-func (wt *watcher) finish(ctx context.Context, res *generator.Result, d report.Details) error {
+func (wt *watcher) finish(ctx context.Context, run *summary.Run, d report.Details) error {
 	if wt.dash == nil {
 		return nil
 	}
 	defer wt.dash.Close()
-	if err := wt.dash.Finish(res, d); err != nil {
+	if err := wt.dash.Finish(run, d); err != nil {
 		return err
 	}
 	if wt.linger > 0 {

@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -145,27 +144,9 @@ func TestWatchBadInput(t *testing.T) {
 			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 1 and one line with %q", tc.args, code, stdout, stderr, want)
 		}
 	}
-	if srv.Requests() != 0 {
-		t.Errorf("%d requests sent despite bad input", srv.Requests())
+	if n := srv.Connections(); n != 0 {
+		t.Errorf("%d connections made despite bad input", n)
 	}
-}
-
-// syncBuffer is a writer safe to read while Main writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 // A run with the dashboard: an event stream gets an update every second

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 	"github.com/gowrk/gowrk/units"
 )
@@ -144,16 +145,16 @@ func (s *Server) Progress(snap generator.Snapshot) {
 }
 
 // Finish shows the final report: its figures are the JSON report's.
-func (s *Server) Finish(res *generator.Result, d report.Details) error {
+func (s *Server) Finish(run *summary.Run, d report.Details) error {
 	var doc bytes.Buffer
-	if err := report.JSON(&doc, res, d); err != nil {
+	if err := report.JSON(&doc, run, d); err != nil {
 		return err
 	}
 	var page bytes.Buffer
-	if err := report.HTML(&page, res, d); err != nil {
+	if err := report.HTML(&page, run, d); err != nil {
 		return err
 	}
-	u, err := finalUpdate(doc.Bytes(), report.Charts(res, d))
+	u, err := finalUpdate(doc.Bytes(), report.Charts(run, d))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 )
 
@@ -140,7 +141,7 @@ func TestFinalMatchesJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	res := sampleResult()
+	res := summary.New(sampleResult())
 	if err := s.Finish(res, report.Details{}); err != nil {
 		t.Fatal(err)
 	}

@@ -317,9 +317,7 @@ func TestDockerfileRuntime(t *testing.T) {
 			if strings.TrimSuffix(c.DestPath, "/") != imageBinDir {
 				t.Errorf("COPY --from=build %q to %s, want %s", c.SourcePaths, c.DestPath, imageBinDir)
 			}
-			for _, src := range c.SourcePaths {
-				copied = append(copied, src)
-			}
+			copied = append(copied, c.SourcePaths...)
 		case c.From == "":
 			for _, src := range c.SourcePaths {
 				if strings.TrimSuffix(src, "/") == "bench" && strings.TrimSuffix(c.DestPath, "/") == imageBenchDir {

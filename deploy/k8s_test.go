@@ -248,9 +248,6 @@ func TestKubernetesJob(t *testing.T) {
 		args[i] = expandK8s(c, a)
 	}
 	if _, err := cli.Parse(args); err != nil {
-		if strings.Contains(err.Error(), "hdr-log") {
-			t.Skipf("gowrk does not parse --hdr-log yet (%v); the rest of the Job is checked", err)
-		}
 		t.Errorf("gowrk %q: %v", args, err)
 	}
 }

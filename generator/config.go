@@ -90,8 +90,9 @@ type Header struct {
 type Snapshot struct {
 	// Elapsed is the time since the start; Duration the planned length.
 	Elapsed, Duration time.Duration
-	// Requests and Errors are totals so far.
-	Requests, Errors uint64
+	// Requests (responses), Errors (socket errors plus statuses above 399)
+	// and SocketErrors (requests without a response) are totals so far.
+	Requests, Errors, SocketErrors uint64
 	// Rate is the responses per second over the last interval.
 	Rate float64
 	// Target is the scheduled requests per second now; 0 in closed loop.

@@ -72,4 +72,8 @@ type ThreadControl interface {
 	// Stop ends this thread's connections; when every thread has stopped the
 	// run ends early.
 	Stop()
+	// Done is closed when the run ends (its duration is over, it was
+	// interrupted, or it failed), so a script can interrupt a hook that does
+	// not return.
+	Done() <-chan struct{}
 }

@@ -5,7 +5,6 @@ package generator
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -188,12 +187,4 @@ func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
 		}
 	}
 	return res
-}
-
-// IsStartError reports whether err kept a run from starting, as opposed to
-// a script failing during it.
-func IsStartError(err error) bool {
-	var re *ResolveError
-	var ce *ConnectError
-	return errors.As(err, &re) || errors.As(err, &ce) || errors.Is(err, ErrConfig)
 }

@@ -136,7 +136,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw})
 	}
 	if p := cfg.Progress; p != nil {
-		snap := Snapshot{Elapsed: now, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, Rate: iv.Rate()}
+		snap := Snapshot{Elapsed: now, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate()}
 		if cfg.Pacer.Enabled() {
 			snap.Target = cfg.Pacer.RateAt(now)
 		}

@@ -57,6 +57,9 @@ func (th *thread) Stop() {
 	}
 }
 
+// Done is closed when the run ends; part of ThreadControl.
+func (th *thread) Done() <-chan struct{} { return th.run.done }
+
 func (th *thread) useScript(ts ThreadScript) {
 	th.script = ts
 	th.addr = ts.Addr()

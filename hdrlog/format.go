@@ -1,11 +1,13 @@
 // Package hdrlog writes and reads gowrk's HdrHistogram interval logs
 // (.hlog) and merges the logs of several runs into one result.
 //
-// A log is a standard HdrHistogram log (format 1.3): one compressed
-// histogram of latencies in microseconds per series interval, untagged
-// for the latency gowrk reports (corrected from the scheduled send times in
-// open-loop mode) and, in open-loop mode, one tagged "uncorrected". Any
-// HdrHistogram tool reads it. gowrk adds comment lines, which those tools
+// A log is a standard HdrHistogram log (format 1.3) of latencies in
+// microseconds, two compressed histograms per series interval: untagged,
+// the latency gowrk reports (corrected from the scheduled send times in
+// open-loop mode, with wrk's correction otherwise), and tagged
+// "uncorrected", as measured. In closed-loop mode the untagged intervals
+// follow all the tagged ones, as the correction is known only when the run
+// ends. Any HdrHistogram tool reads it. gowrk adds comment lines, which those tools
 // skip, with what merging needs besides latency: the run's configuration,
 // each interval's request and error counts, and the run's totals.
 package hdrlog
@@ -28,8 +30,9 @@ const (
 	summaryPrefix  = "#gowrk-summary "
 )
 
-// logVersion is the version of gowrk's comment lines.
-const logVersion = 1
+// logVersion is the version of gowrk's logs: 2 since closed-loop logs hold
+// the corrected latency untagged.
+const logVersion = 2
 
 // runMeta is the #gowrk-run line: the run's configuration.
 type runMeta struct {

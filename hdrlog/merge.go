@@ -155,9 +155,11 @@ func (c *cursor) bucket(i int, step time.Duration) int {
 	return int(math.Round(float64(at) / float64(step)))
 }
 
-// take merges the histograms of the log's next interval: the untagged one
-// into the bucket and the reported latency, the uncorrected one (open
-// loop) into the measured latency.
+// take merges the histograms of the log's next interval: in open-loop mode
+// the untagged one into the bucket and the reported latency and the
+// uncorrected one into the measured latency; in closed-loop mode the
+// uncorrected one into both, as the report corrects the merged latency
+// afresh (the untagged corrected copies, after all intervals, go unread).
 func (c *cursor) take(openLoop bool, bucket *hdrhistogram.Histogram, res *generator.Result) error {
 	want := 1
 	if openLoop {
@@ -177,7 +179,7 @@ func (c *cursor) take(openLoop bool, bucket *hdrhistogram.Histogram, res *genera
 		case tag == "" && openLoop:
 			bucket.Merge(h)
 			res.Corrected.Merge(h)
-		case tag == "":
+		case tag == UncorrectedTag:
 			bucket.Merge(h)
 			res.Latency.Merge(h)
 		default:

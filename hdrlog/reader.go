@@ -12,7 +12,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/gowrk/gowrk/report"
+	runsummary "github.com/gowrk/gowrk/summary"
 )
 
 // Log is a gowrk log's metadata, read without its histograms, which
@@ -97,7 +97,7 @@ func (l *Log) Start() time.Time { return l.meta.start() }
 func (l *Log) Runtime() time.Duration { return seconds(l.summary.RuntimeS) }
 
 // OpenLoop reports whether the run was paced (its untagged histograms are
-// corrected latency).
+// corrected from the schedule and come with each interval).
 func (l *Log) OpenLoop() bool { return l.meta.openLoop() }
 
 // Histograms reads the log's interval histograms in order with
@@ -107,33 +107,34 @@ func (l *Log) Histograms() (*Histograms, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Histograms{f: f, r: hdrhistogram.NewHistogramLogReader(f), interval: -1}, nil
+	return &Histograms{f: f, r: hdrhistogram.NewHistogramLogReader(f), seen: map[string]int{}}, nil
 }
 
 // Histograms streams a log's interval histograms.
 type Histograms struct {
-	f        io.Closer
-	r        *hdrhistogram.HistogramLogReader
-	interval int
+	f    io.Closer
+	r    *hdrhistogram.HistogramLogReader
+	seen map[string]int // histograms read per tag
 }
 
 // Next returns the next histogram with the index of its interval and its
-// tag ("" or UncorrectedTag); h is nil at the end of the log.
+// tag ("" or UncorrectedTag); h is nil at the end of the log. Each tag's
+// histograms are in interval order.
 func (s *Histograms) Next() (interval int, tag string, h *hdrhistogram.Histogram, err error) {
 	h, err = s.r.NextIntervalHistogram()
 	if err != nil || h == nil {
 		return 0, "", nil, err
 	}
-	if h.Tag() == "" {
-		s.interval++
-	}
-	return max(s.interval, 0), h.Tag(), h, nil
+	tag = h.Tag()
+	interval = s.seen[tag]
+	s.seen[tag]++
+	return interval, tag, h, nil
 }
 
 // Close closes the log file.
 func (s *Histograms) Close() error { return s.f.Close() }
 
 // Source describes the run for a merged report.
-func (l *Log) Source() report.Source {
-	return report.Source{File: l.Path, URL: l.meta.URL, Start: l.Start(), Runtime: l.Runtime(), Requests: l.summary.Requests}
+func (l *Log) Source() runsummary.Source {
+	return runsummary.Source{File: l.Path, URL: l.meta.URL, Start: l.Start(), Runtime: l.Runtime(), Requests: l.summary.Requests}
 }

@@ -10,18 +10,34 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/stats"
+	runsummary "github.com/gowrk/gowrk/summary"
 )
 
-// Writer streams a run's intervals to a log as the run goes, so memory does
-// not grow with the run's length. Hand Interval to generator.Config's
-// OnInterval and call Close with the result. It keeps the first write error
-// and returns it from Close.
+// Writer streams a run's intervals to a log as the run goes. Hand Interval
+// to generator.Config's OnInterval and call Close with the result. It keeps
+// the first write error and returns it from Close.
+//
+// The untagged series holds the latency the report shows. In open-loop mode
+// that is known per interval and streamed. In closed-loop mode it is wrk's
+// correction, whose expected interval is the whole run's mean, known only
+// at the end: the measured intervals are streamed tagged UncorrectedTag
+// (so an interrupted run still leaves them), and kept compressed until
+// Close writes their corrected copies.
 type Writer struct {
-	out     *bufio.Writer
-	log     *hdrhistogram.HistogramLogWriter
-	cfg     generator.Config
-	started bool
-	err     error
+	out      *bufio.Writer
+	log      *hdrhistogram.HistogramLogWriter
+	cfg      generator.Config
+	started  bool
+	measured []measuredInterval // closed loop only
+	err      error
+}
+
+// measuredInterval is a closed-loop interval's measured latency, kept
+// compressed until the run's correction is known.
+type measuredInterval struct {
+	startMS, endMS int64
+	encoded        []byte
 }
 
 // NewWriter starts a log on w. The run's configuration comes with its
@@ -44,9 +60,14 @@ func (w *Writer) Interval(d generator.IntervalData) {
 	}
 	startMS := d.RunStart.Add(d.Start).UnixMilli()
 	endMS := d.RunStart.Add(d.Start + d.Length).UnixMilli()
-	w.histogram(d.Latency, "", startMS, endMS)
 	if d.Uncorrected != nil {
+		w.histogram(d.Latency, "", startMS, endMS)
 		w.histogram(d.Uncorrected, UncorrectedTag, startMS, endMS)
+	} else {
+		w.histogram(d.Latency, UncorrectedTag, startMS, endMS)
+		enc, err := d.Latency.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		w.setErr(err)
+		w.measured = append(w.measured, measuredInterval{startMS, endMS, enc})
 	}
 	w.comment(intervalPrefix, intervalMeta{
 		StartS: d.Start.Seconds(), LengthS: d.Length.Seconds(),
@@ -58,10 +79,15 @@ func (w *Writer) Interval(d generator.IntervalData) {
 
 func (w *Writer) header(start time.Time) {
 	w.setErr(w.log.OutputLogFormatVersion())
-	w.setErr(w.log.OutputStartTime(start.UnixMilli()))
-	w.log.SetBaseTime(start.UnixMilli())
+	// hdrhistogram-go writes StartTime in whole seconds; readers add the
+	// intervals' offsets to it, so it must be as precise as they are.
+	ms := start.UnixMilli()
+	_, err := fmt.Fprintf(w.out, "#[StartTime: %d.%03d (seconds since epoch), %s]\n",
+		ms/1000, ms%1000, time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z07:00"))
+	w.setErr(err)
+	w.log.SetBaseTime(ms)
 	w.comment(runPrefix, metaOf(&w.cfg, start))
-	what := "latency"
+	what := "latency with wrk's coordinated-omission correction, as the report shows it, written when the run ends; Tag=" + UncorrectedTag + ": as measured"
 	if w.cfg.Pacer.Enabled() {
 		what = "latency corrected from scheduled send times; Tag=" + UncorrectedTag + ": measured from the write"
 	}
@@ -120,6 +146,25 @@ func (w *Writer) Close(res *generator.Result) error {
 		s.Breakpoint = &breakpointRecord{Found: bp.Found, Rate: bp.Rate, Throughput: bp.Throughput, AtS: bp.At.Seconds(), Reasons: bp.Reasons}
 	}
 	w.comment(summaryPrefix, s)
+	w.corrected(runsummary.CorrectionInterval(res))
 	w.setErr(w.out.Flush())
 	return w.err
+}
+
+// corrected writes the closed-loop intervals with wrk's correction for the
+// expected interval (µs). The correction adds to each value's own bucket
+// only, so the intervals add up to the report's corrected latency.
+func (w *Writer) corrected(interval int64) {
+	for _, m := range w.measured {
+		if w.err != nil {
+			return
+		}
+		h, err := hdrhistogram.Decode(m.encoded)
+		if err != nil {
+			w.setErr(err)
+			return
+		}
+		w.histogram(stats.Correct(h, interval), "", m.startMS, m.endMS)
+	}
+	w.measured = nil
 }

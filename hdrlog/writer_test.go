@@ -100,8 +100,8 @@ func TestLogRoundTripsThroughHdrHistogramReader(t *testing.T) {
 		if h.Tag() != wantTag {
 			t.Errorf("histogram %d tag %q, want %q", i, h.Tag(), wantTag)
 		}
-		// The reader puts intervals at StartTime (whole seconds) + offset.
-		if got, want := h.StartTimeMs(), int64(1_700_000_000_000+(i/2)*1000); got != want {
+		// The reader puts intervals at StartTime + offset: to the millisecond.
+		if got, want := h.StartTimeMs(), int64(1_700_000_000_123+(i/2)*1000); got != want {
 			t.Errorf("histogram %d starts at %d, want %d", i, got, want)
 		}
 		if d := h.EndTimeMs() - h.StartTimeMs(); d != 1000 {
@@ -116,7 +116,7 @@ func TestLogRoundTripsThroughHdrHistogramReader(t *testing.T) {
 	if h, _ := r.NextIntervalHistogram(); h != nil {
 		t.Error("more histograms than written")
 	}
-	for _, want := range []string{"#[Histogram log format version 1.3]\n", "#[StartTime: 1700000000 ", "#gowrk-run {", "#gowrk-summary {"} {
+	for _, want := range []string{"#[Histogram log format version 1.3]\n", "#[StartTime: 1700000000.123 ", "#gowrk-run {", "#gowrk-summary {"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("log lacks %q", want)
 		}

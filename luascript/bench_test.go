@@ -89,3 +89,45 @@ func BenchmarkRequestsParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNextBody8K builds an 8 KiB body with string.format and
+// table.concat per request (bench/lua/body8k.lua).
+func BenchmarkNextBody8K(b *testing.B) {
+	th := benchThread(b, "../bench/lua/body8k.lua")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := th.Next(0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNextRandom1K builds a 1 KiB random body one character at a time
+// (bench/lua/random1k.lua).
+func BenchmarkNextRandom1K(b *testing.B) {
+	th := benchThread(b, "../bench/lua/random1k.lua")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := th.Next(0); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkResponseStatus is response() counting statuses
+// (bench/lua/status.lua).
+func BenchmarkResponseStatus(b *testing.B) {
+	th := benchThread(b, "../bench/lua/status.lua")
+	var resp fasthttp.Response
+	resp.SetStatusCode(200)
+	resp.Header.Set("Server", "nginx")
+	resp.Header.Set("Date", "Mon, 01 Jan 2026 00:00:00 GMT")
+	resp.Header.Set("Content-Type", "text/plain")
+	resp.SetBodyString("ok\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := th.Response(&resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

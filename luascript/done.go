@@ -6,15 +6,26 @@ import (
 	lua "github.com/yuin/gopher-lua"
 
 	"github.com/gowrk/gowrk/generator"
-	"github.com/gowrk/gowrk/report"
+	"github.com/gowrk/gowrk/summary"
 )
 
 // Done calls done(summary, latency, requests) in the main state, if the
-// script defines it, with the results of the run.
+// script defines it, with the results of the run. A caller that already
+// has the run's summary calls DoneRun instead, so the headline latency is
+// not built again.
 func (s *Script) Done(res *generator.Result) error {
 	if res == nil {
 		return errors.New("luascript: Done needs a result")
 	}
+	return s.DoneRun(summary.New(res))
+}
+
+// DoneRun is Done with the run's summary.
+func (s *Script) DoneRun(run *summary.Run) error {
+	if run == nil || run.Result == nil {
+		return errors.New("luascript: Done needs a result")
+	}
+	res := run.Result
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.main
@@ -35,17 +46,17 @@ func (s *Script) Done(res *generator.Result) error {
 	errs.RawSetString("timeout", lua.LNumber(res.Errors.Timeout))
 	summary.RawSetString("errors", errs)
 
-	latency := st.newStats(latencyStats(res))
+	latency := st.newStats(latencyStats(run))
 	requests := st.newStats(newStatsObject(res.RequestRate, nil))
 	_, err := st.call(fn, 0, summary, latency, requests)
 	return err
 }
 
 // latencyStats is the latency object wrk hands to done(): the latency the
-// report leads with (report.Headline), with the measured min and max.
-func latencyStats(res *generator.Result) *statsObject {
-	if res.Latency == nil {
+// report leads with (the headline), with the measured min and max.
+func latencyStats(run *summary.Run) *statsObject {
+	if run.Latency == nil {
 		return &statsObject{}
 	}
-	return newStatsObject(report.Headline(res), res.Latency)
+	return newStatsObject(run.Headline, run.Latency)
 }

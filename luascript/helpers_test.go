@@ -14,10 +14,15 @@ import (
 	"github.com/gowrk/gowrk/generator"
 )
 
-// fakeCtl records thread:stop() calls.
-type fakeCtl struct{ stops atomic.Int32 }
+// fakeCtl records thread:stop() calls; done, when set, is its Done channel.
+type fakeCtl struct {
+	stops atomic.Int32
+	done  chan struct{}
+}
 
 func (c *fakeCtl) Stop() { c.stops.Add(1) }
+
+func (c *fakeCtl) Done() <-chan struct{} { return c.done }
 
 // lockedBuffer collects script output written from several goroutines.
 type lockedBuffer struct {

@@ -30,6 +30,10 @@ type responseArgs struct {
 	empty    lua.LValue
 	// meta makes the headers table's lookups ignore case; see init.
 	meta *lua.LTable
+	// fn is the response function last analysed, and whether it reads its
+	// headers and body parameters; see paramsRead.
+	fn                    *lua.LFunction
+	needHeaders, needBody bool
 }
 
 func (r *responseArgs) init(L *lua.LState) {
@@ -103,16 +107,30 @@ func (t *thread) Response(resp *fasthttp.Response) error {
 		return &Error{File: t.script.path, Msg: "global 'response' is no longer a function"}
 	}
 	r := &t.resp
-	r.headers = L.CreateTable(0, 8)
-	r.headers.Metatable = r.meta
-	resp.Header.VisitAll(r.visit)
+	if fn != r.fn {
+		used := paramsRead(fn, 3)
+		r.fn, r.needHeaders, r.needBody = fn, used[1], used[2]
+	}
 	L.Push(fn)
 	L.Push(r.statusValue(resp.StatusCode()))
-	L.Push(r.headers)
-	L.Push(r.intern(resp.Body()))
-	r.headers = nil
+	if r.needHeaders {
+		r.headers = L.CreateTable(0, 8)
+		r.headers.Metatable = r.meta
+		for k, v := range resp.Header.All() {
+			r.visit(k, v)
+		}
+		L.Push(r.headers)
+		r.headers = nil
+	} else {
+		L.Push(lua.LNil)
+	}
+	if r.needBody {
+		L.Push(r.intern(resp.Body()))
+	} else {
+		L.Push(lua.LNil)
+	}
 	if err := L.PCall(3, 0, nil); err != nil {
-		return runtimeError(t.script.path, err)
+		return st.interrupted(runtimeError(t.script.path, err))
 	}
 	return nil
 }

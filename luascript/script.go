@@ -2,6 +2,7 @@ package luascript
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -28,6 +29,9 @@ type Options struct {
 	Headers []generator.Header
 	// Stdout receives print() and io.write output; os.Stdout when nil.
 	Stdout io.Writer
+	// Context interrupts the script's top level, setup() and init() when
+	// cancelled (Ctrl-C); see also Script.SetContext. Background when nil.
+	Context context.Context
 }
 
 // Script is a loaded wrk script. It implements generator.Scripter.
@@ -42,6 +46,7 @@ type Script struct {
 	args    []string
 	headers []generator.Header
 	out     *syncWriter
+	ctx     context.Context
 
 	// mu guards the main state and threads. Lock order: mu, then a
 	// thread's mu (setup and done reach into thread states).
@@ -66,18 +71,9 @@ func Load(opts Options) (*Script, error) {
 		}
 		return nil, &Error{File: opts.Path, Msg: "cannot open script: " + err.Error()}
 	}
-	// A "#!" first line is skipped by Lua; commenting it out keeps the
-	// line numbers of the rest.
-	if bytes.HasPrefix(src, []byte("#")) {
-		src = append([]byte("--"), src...)
-	}
-	chunk, err := parse.Parse(bytes.NewReader(src), opts.Path)
+	proto, err := compileSource(src, opts.Path)
 	if err != nil {
-		return nil, compileError(opts.Path, bytes.Count(src, []byte("\n"))+1, err)
-	}
-	proto, err := lua.Compile(chunk, opts.Path)
-	if err != nil {
-		return nil, compileError(opts.Path, 0, err)
+		return nil, err
 	}
 
 	w := opts.Stdout
@@ -95,12 +91,36 @@ func Load(opts Options) (*Script, error) {
 		args:    opts.Args,
 		headers: opts.Headers,
 		out:     &syncWriter{w: w},
+		ctx:     opts.Context,
+	}
+	if s.ctx == nil {
+		s.ctx = context.Background()
 	}
 	s.main, err = newState(s)
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// compileSource compiles a chunk of Lua named name, accepting LuaJIT's
+// string escapes. A compile failure is an *Error.
+func compileSource(src []byte, name string) (*lua.FunctionProto, error) {
+	// A "#!" first line is skipped by Lua; commenting it out keeps the
+	// line numbers of the rest.
+	if bytes.HasPrefix(src, []byte("#")) {
+		src = append([]byte("--"), src...)
+	}
+	src = rewriteEscapes(src)
+	chunk, err := parse.Parse(bytes.NewReader(src), name)
+	if err != nil {
+		return nil, compileError(name, bytes.Count(src, []byte("\n"))+1, err)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, compileError(name, 0, err)
+	}
+	return proto, nil
 }
 
 // requestPath is wrk.path: everything after the authority, query included,
@@ -144,6 +164,7 @@ func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (g
 	if err := t.init(); err != nil {
 		return nil, err
 	}
+	t.release = watchRun(st.L, ctl.Done())
 	return t, nil
 }
 
@@ -164,6 +185,9 @@ func (s *Script) Close() {
 	defer s.mu.Unlock()
 	for _, t := range s.threads {
 		t.mu.Lock()
+		if t.release != nil {
+			t.release()
+		}
 		t.st.close()
 		t.mu.Unlock()
 	}

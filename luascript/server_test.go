@@ -3,7 +3,6 @@ package luascript
 import (
 	"bufio"
 	"net"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -31,17 +30,6 @@ func (s seen) header(name string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-// headerNames returns the lowercase header names, sorted.
-func (s seen) headerNames() []string {
-	var names []string
-	for _, h := range s.Headers {
-		k, _, _ := strings.Cut(h, ": ")
-		names = append(names, strings.ToLower(k))
-	}
-	sort.Strings(names)
-	return names
 }
 
 // recorder is a raw-TCP HTTP/1.1 server that records every request and

@@ -19,14 +19,19 @@ type state struct {
 	// Methods handed out by the thread object's __index.
 	threadGet, threadSet, threadStop *lua.LFunction
 
-	// fmtBuf is reused by wrk.format and string.format between calls.
-	fmtBuf []byte
+	// fmtBuf is reused by wrk.format and string.format between calls,
+	// concatBuf by table.concat.
+	fmtBuf, concatBuf []byte
 	// contentLength caches the last Content-Length value pushed by
 	// wrk.format, because bodies usually keep their length.
 	contentLength    int
 	contentLengthVal lua.LValue
 
 	out *stdout
+
+	// cjson's null, empty_array and metatables, shared by its instances.
+	cjsonNull, cjsonEmptyArray      *lua.LUserData
+	cjsonArrayMT, cjsonEmptyArrayMT *lua.LTable
 }
 
 // library is a standard library and the function that opens it.
@@ -63,15 +68,23 @@ func newState(s *Script) (*state, error) {
 	st.openBit()
 	st.openOutput()
 	st.openFormat()
+	st.openRandom()
+	st.openStdlib()
+	st.openPackage()
+	st.openFast()
 	st.addrMT = st.newAddrMeta()
 	st.threadMT = st.newThreadMeta()
 	st.statsMT = st.newStatsMeta()
 	st.openWrk()
 
+	// Until a thread state gets its run's context, Ctrl-C at load time
+	// interrupts the top level.
+	L.SetContext(s.ctx)
 	L.Push(L.NewFunctionFromProto(s.proto))
 	if err := L.PCall(0, 0, nil); err != nil {
+		err = st.interrupted(runtimeError(s.path, err))
 		L.Close()
-		return nil, runtimeError(s.path, err)
+		return nil, err
 	}
 	return st, nil
 }
@@ -85,7 +98,7 @@ func (st *state) call(fn lua.LValue, nret int, args ...lua.LValue) ([]lua.LValue
 		L.Push(a)
 	}
 	if err := L.PCall(len(args), nret, nil); err != nil {
-		return nil, runtimeError(st.script.path, err)
+		return nil, st.interrupted(runtimeError(st.script.path, err))
 	}
 	if nret == 0 {
 		return nil, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -67,6 +68,8 @@ func (st *state) stringFormat(L *lua.LState) int {
 			n := int64(L.CheckNumber(arg))
 			if spec == "" {
 				b = strconv.AppendInt(b, n, 10)
+			} else if nb, ok := appendPaddedInt(b, spec, n); ok {
+				b = nb
 			} else {
 				b = fmt.Appendf(b, "%"+spec+"d", n)
 			}
@@ -88,8 +91,12 @@ func (st *state) stringFormat(L *lua.LState) int {
 			if spec == "" {
 				b = appendValue(L, b, L.Get(arg))
 			} else {
-				b = fmt.Appendf(b, "%"+spec+"s", toString(L, L.Get(arg)))
+				b = appendPadded(b, spec, toString(L, L.Get(arg)))
 			}
+		case 'a', 'A':
+			b = appendPadded(b, widthOnly(spec), hexFloat(float64(L.CheckNumber(arg)), conv == 'A'))
+		case 'p':
+			b = appendPadded(b, widthOnly(spec), pointer(L.Get(arg)))
 		case 'q':
 			b = appendQuoted(b, L.CheckString(arg))
 		default:
@@ -119,22 +126,157 @@ func infSpec(spec string) string {
 	return string(out)
 }
 
-// appendQuoted is Lua's %q: a double-quoted string Lua can read back.
+// appendQuoted is LuaJIT's %q: a double-quoted string Lua can read back,
+// control characters as decimal escapes (three digits when a digit
+// follows, so the escape does not swallow it).
 func appendQuoted(b []byte, s string) []byte {
 	b = append(b, '"')
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '"', '\\':
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
 			b = append(b, '\\', c)
-		case '\n':
+		case c == '\n':
 			b = append(b, '\\', '\n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case 0:
-			b = append(b, '\\', '0')
+		case c < ' ' || c == 127:
+			if i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' {
+				b = append(b, '\\', '0'+c/100, '0'+c/10%10, '0'+c%10)
+			} else {
+				b = append(b, '\\')
+				b = strconv.AppendInt(b, int64(c), 10)
+			}
 		default:
 			b = append(b, c)
 		}
 	}
 	return append(b, '"')
+}
+
+// appendPadded is C's %s with flags, width and precision, which count
+// bytes: Go's fmt counts runes, so UTF-8 text would be padded differently.
+func appendPadded(b []byte, spec, s string) []byte {
+	left := false
+	i := 0
+	for ; i < len(spec) && strings.IndexByte("-+ #0", spec[i]) >= 0; i++ {
+		left = left || spec[i] == '-'
+	}
+	width, prec := 0, -1
+	for ; i < len(spec) && spec[i] >= '0' && spec[i] <= '9'; i++ {
+		width = width*10 + int(spec[i]-'0')
+	}
+	if i < len(spec) && spec[i] == '.' {
+		prec = 0
+		for i++; i < len(spec) && spec[i] >= '0' && spec[i] <= '9'; i++ {
+			prec = prec*10 + int(spec[i]-'0')
+		}
+	}
+	if prec >= 0 && len(s) > prec {
+		s = s[:prec]
+	}
+	if !left {
+		for n := len(s); n < width; n++ {
+			b = append(b, ' ')
+		}
+	}
+	b = append(b, s...)
+	if left {
+		for n := len(s); n < width; n++ {
+			b = append(b, ' ')
+		}
+	}
+	return b
+}
+
+// widthOnly keeps the flags and width of a spec, for conversions printed
+// as strings.
+func widthOnly(spec string) string {
+	if i := strings.IndexByte(spec, '.'); i >= 0 {
+		return spec[:i]
+	}
+	return spec
+}
+
+// hexFloat is C's %a: Go's hexadecimal form with the exponent's leading
+// zeros dropped ("0x1p+00" becomes "0x1p+0").
+func hexFloat(x float64, upper bool) string {
+	var s string
+	switch {
+	case math.IsInf(x, 0) || math.IsNaN(x):
+		s = string(appendNumber(nil, x))
+	default:
+		s = strconv.FormatFloat(x, 'x', -1, 64)
+		if p := strings.LastIndexByte(s, 'p'); p >= 0 && p+2 < len(s) {
+			exp := strings.TrimLeft(s[p+2:], "0")
+			if exp == "" {
+				exp = "0"
+			}
+			s = s[:p+2] + exp
+		}
+	}
+	if upper {
+		s = strings.ToUpper(s)
+	}
+	return s
+}
+
+// pointer is %p: the address of a reference value, and "NULL" for values
+// that have none, as LuaJIT prints them.
+func pointer(v lua.LValue) string {
+	switch v.(type) {
+	case *lua.LTable, *lua.LFunction, *lua.LUserData, *lua.LState:
+		s := v.String()
+		if i := strings.Index(s, "0x"); i >= 0 {
+			return s[i:]
+		}
+	}
+	return "NULL"
+}
+
+// appendPaddedInt is %d with a width and the '-' or '0' flag, the forms
+// scripts use per request, without going through fmt. It reports false
+// for other specs.
+func appendPaddedInt(b []byte, spec string, n int64) ([]byte, bool) {
+	fill, left := byte(' '), false
+	i := 0
+	for ; i < len(spec) && (spec[i] == '-' || spec[i] == '0'); i++ {
+		if spec[i] == '-' {
+			left = true
+		} else {
+			fill = '0'
+		}
+	}
+	width := 0
+	for ; i < len(spec); i++ {
+		c := spec[i]
+		if c < '0' || c > '9' {
+			return b, false
+		}
+		width = width*10 + int(c-'0')
+	}
+	if left {
+		fill = ' '
+	}
+	var digits [24]byte
+	d := strconv.AppendInt(digits[:0], n, 10)
+	pad := width - len(d)
+	switch {
+	case pad <= 0:
+		b = append(b, d...)
+	case left:
+		b = append(b, d...)
+		for ; pad > 0; pad-- {
+			b = append(b, ' ')
+		}
+	case fill == '0' && d[0] == '-':
+		b = append(b, '-')
+		for ; pad > 0; pad-- {
+			b = append(b, '0')
+		}
+		b = append(b, d[1:]...)
+	default:
+		for ; pad > 0; pad-- {
+			b = append(b, fill)
+		}
+		b = append(b, d...)
+	}
+	return b, true
 }

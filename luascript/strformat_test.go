@@ -1,6 +1,8 @@
 package luascript
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -33,4 +35,25 @@ func TestStringFormat(t *testing.T) {
 			t.Errorf("%s: error %v", bad, err)
 		}
 	}
+}
+
+func TestFormatPaddedInt(t *testing.T) {
+	h := load(t, "")
+	for _, spec := range []string{"%5d", "%-5d|", "%05d", "%08d", "%2d", "%-08d|", "%010i"} {
+		for _, n := range []string{"42", "-42", "0", "123456789"} {
+			got := eval(t, h.script.main, "string.format('"+spec+"', "+n+")")
+			want := fmt.Sprintf(strings.ReplaceAll(spec, "i", "d"), atoi(t, n))
+			if got != want {
+				t.Errorf("format(%q, %s) = %q, want %q", spec, n, got, want)
+			}
+		}
+	}
+}
+
+func atoi(t *testing.T, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

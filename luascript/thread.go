@@ -21,6 +21,8 @@ type thread struct {
 
 	mu sync.Mutex
 	st *state
+	// release stops watching the run's end; see watchRun.
+	release func()
 
 	// addr is read by the engine when it dials and written by thread.addr
 	// from Lua, under addrMu rather than mu so that a dial does not wait
@@ -138,7 +140,7 @@ func (t *thread) Next(conn int) (generator.Request, error) {
 	}
 	L.Push(fn)
 	if err := L.PCall(0, 1, nil); err != nil {
-		return generator.Request{}, runtimeError(t.script.path, err)
+		return generator.Request{}, st.interrupted(runtimeError(t.script.path, err))
 	}
 	ret := L.Get(-1)
 	L.Pop(1)
@@ -188,12 +190,9 @@ func (t *thread) Delay() (time.Duration, error) {
 	}
 	L.Push(fn)
 	if err := L.PCall(0, 1, nil); err != nil {
-		return 0, runtimeError(t.script.path, err)
+		return 0, st.interrupted(runtimeError(t.script.path, err))
 	}
 	ms := float64(lua.LVAsNumber(L.Get(-1)))
 	L.Pop(1)
-	if !(ms > 0) { // negative, zero or NaN
-		return 0, nil
-	}
-	return time.Duration(ms * float64(time.Millisecond)), nil
+	return delayDuration(ms), nil
 }

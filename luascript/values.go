@@ -13,6 +13,8 @@ import (
 // match wrk's.
 func appendNumber(b []byte, f float64) []byte {
 	switch {
+	case f == 0 && math.Signbit(f):
+		return append(b, "-0"...)
 	case f == math.Trunc(f) && math.Abs(f) < 1e15:
 		return strconv.AppendInt(b, int64(f), 10)
 	case math.IsInf(f, 1):

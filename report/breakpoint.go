@@ -15,11 +15,12 @@ const curveRows = 20
 
 // BreakpointText prints what a breakpoint run found and its rate, error and
 // latency curve. wrk has no such mode, so it follows wrk's report.
-func BreakpointText(w io.Writer, res *generator.Result) {
+func BreakpointText(out io.Writer, res *generator.Result) error {
 	bp := res.Breakpoint
 	if bp == nil {
-		return
+		return nil
 	}
+	w := &errWriter{w: out}
 	if bp.Found {
 		fmt.Fprintf(w, "  Breakpoint: %s requests/sec sustained (%s responses/sec), stopped at %s:\n",
 			units.FormatMetric(bp.Rate), units.FormatMetric(bp.Throughput), units.FormatTime(float64(bp.At/time.Microsecond)))
@@ -31,7 +32,7 @@ func BreakpointText(w io.Writer, res *generator.Result) {
 			units.FormatMetric(bp.Rate), units.FormatMetric(bp.Throughput))
 	}
 	if len(res.Series) == 0 {
-		return
+		return w.err
 	}
 	step := (len(res.Series) + curveRows - 1) / curveRows
 	fmt.Fprintf(w, "  Breakpoint curve\n")
@@ -47,6 +48,7 @@ func BreakpointText(w io.Writer, res *generator.Result) {
 			units.FormatMetric(iv.Target), units.FormatMetric(iv.Rate()), errShare,
 			units.FormatTime(float64(iv.P50)), units.FormatTime(float64(iv.P90)), units.FormatTime(float64(iv.P99)))
 	}
+	return w.err
 }
 
 // lateShare is the share of late or never-sent requests from which a run

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gowrk/gowrk/internal/headless"
 	"github.com/gowrk/gowrk/internal/testenv"
+	"github.com/gowrk/gowrk/summary"
 )
 
 // chromium runs headless Chromium on the page file.
@@ -41,7 +42,7 @@ func TestHTMLInHeadlessChromium(t *testing.T) {
 	}
 
 	var page strings.Builder
-	if err := HTML(&page, openLoopResult(true), Details{}); err != nil {
+	if err := HTML(&page, summary.New(openLoopResult(true)), Details{}); err != nil {
 		t.Fatal(err)
 	}
 	path := writePage(t, "report.html", page.String())

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/stats"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/units"
 )
 
@@ -31,8 +32,8 @@ const (
 
 // HTML writes a self-contained report page: no scripts, no external
 // resources (a content security policy forbids them), charts as inline SVG.
-func HTML(w io.Writer, res *generator.Result, d Details) error {
-	return page.Execute(w, buildPage(res, d))
+func HTML(w io.Writer, run *summary.Run, d Details) error {
+	return page.Execute(w, buildPage(run, d))
 }
 
 type pageData struct {
@@ -71,9 +72,10 @@ type thresholdView struct {
 	Broken              bool
 }
 
-func buildPage(res *generator.Result, d Details) pageData {
+func buildPage(run *summary.Run, d Details) pageData {
+	res := run.Result
 	cfg := &res.Config
-	headline := Headline(res)
+	headline := run.Headline
 	secs := res.Runtime.Seconds()
 	target := "?"
 	if cfg.URL != nil {

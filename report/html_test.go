@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -17,7 +18,7 @@ func TestHTMLIsSelfContained(t *testing.T) {
 	conds, _ := threshold.Parse("p99>200ms")
 	res := openLoopResult(true)
 	var out bytes.Buffer
-	if err := HTML(&out, res, Details{Thresholds: threshold.Evaluate(conds, Observation(res, Headline(res)), true)}); err != nil {
+	if err := HTML(&out, summary.New(res), Details{Thresholds: threshold.Evaluate(conds, summary.New(res).Observation(), true)}); err != nil {
 		t.Fatal(err)
 	}
 	page := out.String()
@@ -51,7 +52,7 @@ func TestHTMLWithoutData(t *testing.T) {
 	res.Latency, res.RequestRate = generator.NewLatencyHistogram(), generator.NewLatencyHistogram()
 	res.Requests, res.Series, res.StatusCodes = 0, nil, map[int]uint64{}
 	var out bytes.Buffer
-	if err := HTML(&out, res, Details{}); err != nil {
+	if err := HTML(&out, summary.New(res), Details{}); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(out.String(), "NaN") || strings.Contains(out.String(), "Inf") {

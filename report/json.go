@@ -12,6 +12,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/stats"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 	"github.com/gowrk/gowrk/threshold"
 )
@@ -33,19 +34,10 @@ type Details struct {
 	// Thresholds are the --fail-on outcomes, if any.
 	Thresholds []threshold.Outcome
 	// Sources are the runs a merged result was built from.
-	Sources []Source
+	Sources []summary.Source
 	// Monitor is the generator's and the monitored targets' resource
 	// samples, if any.
 	Monitor []sysstat.Series
-}
-
-// Source is one run of a merged result.
-type Source struct {
-	File     string
-	URL      string
-	Start    time.Time
-	Runtime  time.Duration
-	Requests uint64
 }
 
 func (d Details) percentiles() []float64 {
@@ -195,18 +187,19 @@ type jsonSource struct {
 	Requests uint64  `json:"requests"`
 }
 
-// JSON writes res as one indented JSON document (see docs/json-schema.json).
-func JSON(w io.Writer, res *generator.Result, d Details) error {
+// JSON writes run as one indented JSON document (see docs/json-schema.json).
+func JSON(w io.Writer, run *summary.Run, d Details) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(buildJSON(res, d))
+	return enc.Encode(buildJSON(run, d))
 }
 
-func buildJSON(res *generator.Result, d Details) jsonReport {
+func buildJSON(run *summary.Run, d Details) jsonReport {
+	res := run.Result
 	cfg := &res.Config
 	secs := res.Runtime.Seconds()
-	headline := Headline(res)
+	headline := run.Headline
 	doc := jsonReport{
 		SchemaVersion: SchemaVersion,
 		Tool:          "gowrk",
@@ -225,7 +218,7 @@ func buildJSON(res *generator.Result, d Details) jsonReport {
 		},
 		StatusCodes: map[string]uint64{},
 		Latency: jsonLatency{
-			Correction:  Correction(res),
+			Correction:  run.Correction(),
 			Corrected:   distributionJSON(headline, d.percentiles()),
 			Uncorrected: distributionJSON(res.Latency, d.percentiles()),
 		},

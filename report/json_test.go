@@ -3,22 +3,18 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/internal/jsonschema"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/threshold"
 )
 
 func loadSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	data, err := os.ReadFile("../docs/json-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := jsonschema.Parse(data)
+	s, err := jsonschema.LoadStrict("../docs/json-schema.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,13 +34,13 @@ func TestJSONValidatesAgainstSchema(t *testing.T) {
 		"closed-loop":   {closedLoopResult(), Details{Version: "1.0"}},
 		"constant-rate": {openLoopResult(false), Details{Percentiles: []float64{99.9, 50}}},
 		"breakpoint":    {openLoopResult(true), Details{}},
-		"empty":         {empty, Details{Thresholds: threshold.Evaluate(conds, Observation(empty, Headline(empty)), true)}},
-		"merged":        {openLoopResult(false), Details{Sources: []Source{{File: "a.hlog", URL: "http://x/", Start: time.Now(), Runtime: time.Second, Requests: 5}}}},
+		"empty":         {empty, Details{Thresholds: threshold.Evaluate(conds, summary.New(empty).Observation(), true)}},
+		"merged":        {openLoopResult(false), Details{Sources: []summary.Source{{File: "a.hlog", URL: "http://x/", Start: time.Now(), Runtime: time.Second, Requests: 5}}}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer
-			if err := JSON(&out, tc.res, tc.d); err != nil {
+			if err := JSON(&out, summary.New(tc.res), tc.d); err != nil {
 				t.Fatal(err)
 			}
 			if err := schema.Validate(out.Bytes()); err != nil {
@@ -61,7 +57,7 @@ func TestJSONValidatesAgainstSchema(t *testing.T) {
 
 func TestJSONContent(t *testing.T) {
 	var out bytes.Buffer
-	if err := JSON(&out, openLoopResult(false), Details{Percentiles: []float64{99, 50}}); err != nil {
+	if err := JSON(&out, summary.New(openLoopResult(false)), Details{Percentiles: []float64{99, 50}}); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

@@ -4,6 +4,7 @@ import (
 	"html/template"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 )
 
@@ -15,7 +16,7 @@ func LiveCharts(res *generator.Result, mon []sysstat.Series) []template.HTML {
 }
 
 // Charts are every chart of the HTML report, in its order.
-func Charts(res *generator.Result, d Details) []template.HTML {
-	p := buildPage(res, d)
+func Charts(run *summary.Run, d Details) []template.HTML {
+	p := buildPage(run, d)
 	return append(p.Charts, p.Percentiles, p.Status)
 }

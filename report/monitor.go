@@ -121,10 +121,12 @@ func TargetCPUAtBreakpoint(res *generator.Result, mon []sysstat.Series) []Target
 
 // MonitorBreakpointText adds to the breakpoint summary the monitored
 // targets' CPU at the breakpoint. It prints nothing without targets.
-func MonitorBreakpointText(w io.Writer, res *generator.Result, mon []sysstat.Series) {
+func MonitorBreakpointText(out io.Writer, res *generator.Result, mon []sysstat.Series) error {
+	w := &errWriter{w: out}
 	for _, t := range TargetCPUAtBreakpoint(res, mon) {
 		fmt.Fprintf(w, "  Target CPU at the breakpoint: %.2f cores (%s)\n", t.CPUCores, t.Name)
 	}
+	return w.err
 }
 
 // SaturationNote says, when the generator used most of its CPU budget for

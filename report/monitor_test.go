@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 )
 
@@ -30,7 +31,7 @@ func monitored() []sysstat.Series {
 func TestMonitorJSON(t *testing.T) {
 	res := openLoopResult(true)
 	var out bytes.Buffer
-	if err := JSON(&out, res, Details{Monitor: monitored()}); err != nil {
+	if err := JSON(&out, summary.New(res), Details{Monitor: monitored()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := loadSchema(t).Validate(out.Bytes()); err != nil {
@@ -85,7 +86,7 @@ func TestMonitorJSON(t *testing.T) {
 func TestMonitorHTMLAndNotes(t *testing.T) {
 	res := openLoopResult(true)
 	var out bytes.Buffer
-	if err := HTML(&out, res, Details{Monitor: monitored()}); err != nil {
+	if err := HTML(&out, summary.New(res), Details{Monitor: monitored()}); err != nil {
 		t.Fatal(err)
 	}
 	page := out.String()
@@ -96,7 +97,9 @@ func TestMonitorHTMLAndNotes(t *testing.T) {
 		}
 	}
 	var text bytes.Buffer
-	MonitorBreakpointText(&text, res, monitored())
+	if err := MonitorBreakpointText(&text, res, monitored()); err != nil {
+		t.Fatal(err)
+	}
 	if text.String() != "  Target CPU at the breakpoint: 1.20 cores (pid 42 (target))\n  Target CPU at the breakpoint: 1.50 cores (/sys/fs/cgroup/app)\n" {
 		t.Errorf("breakpoint text %q", text.String())
 	}
@@ -112,7 +115,7 @@ func TestMonitorHTMLAndNotes(t *testing.T) {
 	}
 	// Without samples nothing is added.
 	out.Reset()
-	_ = HTML(&out, res, Details{})
+	_ = HTML(&out, summary.New(res), Details{})
 	if strings.Contains(out.String(), "chart-memory") || strings.Contains(out.String(), "Resources") {
 		t.Error("resource charts without samples")
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/stats"
+	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/units"
 )
 
@@ -28,18 +29,37 @@ type TextOptions struct {
 
 // Header prints the lines wrk prints before the run starts; url is printed
 // as the user wrote it.
-func Header(w io.Writer, url string, cfg *generator.Config) {
-	fmt.Fprintf(w, "Running %s test @ %s\n", units.FormatSeconds(uint64(cfg.Duration/time.Second)), url)
-	fmt.Fprintf(w, "  %d threads and %d connections\n", cfg.Threads, cfg.Connections)
+func Header(w io.Writer, url string, cfg *generator.Config) error {
+	_, err := fmt.Fprintf(w, "Running %s test @ %s\n  %d threads and %d connections\n",
+		units.FormatSeconds(uint64(cfg.Duration/time.Second)), url, cfg.Threads, cfg.Connections)
+	return err
+}
+
+// errWriter keeps the first write error and drops later writes, so a
+// report made of many prints checks them once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 // Text prints wrk's report for res, byte for byte as wrk lays it out, and
 // in open-loop mode as wrk2 does. The latency figures are Headline's: with
 // wrk's coordinated-omission correction, or measured from the scheduled
 // send times in open-loop mode.
-func Text(w io.Writer, res *generator.Result, opt TextOptions) {
+func Text(out io.Writer, run *summary.Run, opt TextOptions) error {
+	w := &errWriter{w: out}
+	res := run.Result
 	runtimeUS := uint64(res.Runtime / time.Microsecond)
-	latency := Headline(res)
+	latency := run.Headline
 	openLoop := res.Corrected != nil
 
 	fmt.Fprintf(w, "  Thread Stats%6s%11s%8s%12s\n", "Avg", "Stdev", "Max", "+/- Stdev")
@@ -75,6 +95,7 @@ func Text(w io.Writer, res *generator.Result, opt TextOptions) {
 	seconds := float64(runtimeUS) / 1e6
 	fmt.Fprintf(w, "Requests/sec: %9.2f\n", float64(res.Requests)/seconds)
 	fmt.Fprintf(w, "Transfer/sec: %10sB\n", units.FormatBinary(float64(res.Bytes)/seconds))
+	return w.err
 }
 
 // hdrLatency prints wrk2's latency block: eight percentiles, the detailed
@@ -85,6 +106,7 @@ func hdrLatency(w io.Writer, h *hdrhistogram.Histogram, description string) {
 		fmt.Fprintf(w, "%7.3f%%%s\n", p, units.Cell(units.FormatTime(float64(h.ValueAtQuantile(p))), 10))
 	}
 	fmt.Fprintf(w, "\n  Detailed Percentile spectrum:\n")
+	// A failed write is kept by the errWriter Text passes in.
 	_ = WritePercentiles(w, h)
 	fmt.Fprintf(w, "%s\n", strings.Repeat("-", 58))
 }

@@ -2,12 +2,14 @@ package report
 
 import (
 	"bytes"
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/summary"
 )
 
 func resultWith(latencies []int64, rates []int64) *generator.Result {
@@ -34,7 +36,9 @@ func TestTextLayout(t *testing.T) {
 	res.Errors = generator.Errors{Connect: 1, Read: 2, Write: 3, Timeout: 4, Status: 5}
 	var out bytes.Buffer
 	Header(&out, "http://127.0.0.1:8080/api", &res.Config)
-	Text(&out, res, TextOptions{Latency: true})
+	if err := Text(&out, summary.New(res), TextOptions{Latency: true}); err != nil {
+		t.Fatal(err)
+	}
 	want := `Running 3s test @ http://127.0.0.1:8080/api
   1 threads and 1 connections
   Thread Stats   Avg      Stdev     Max   +/- Stdev
@@ -61,7 +65,9 @@ func TestTextWithoutSamples(t *testing.T) {
 	res := resultWith(nil, nil)
 	res.Errors.Read = 1
 	var out bytes.Buffer
-	Text(&out, res, TextOptions{})
+	if err := Text(&out, summary.New(res), TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	for _, line := range []string{
 		"    Latency     0.00us    0.00us   0.00us    -nan%\n",
 		"    Req/Sec     0.00      0.00     0.00      -nan%\n",
@@ -84,12 +90,14 @@ func TestTextWithoutSamples(t *testing.T) {
 // 301 ms, so a 1 s stall adds samples at 699 ms and 398 ms.
 func TestTextAppliesWrkCorrection(t *testing.T) {
 	res := resultWith([]int64{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1_000_000}, []int64{3})
-	corrected := CorrectedLatency(res)
+	corrected := summary.CorrectedLatency(res)
 	if got := corrected.TotalCount(); got != 12 {
 		t.Fatalf("corrected count = %d, want 12", got)
 	}
 	var out bytes.Buffer
-	Text(&out, res, TextOptions{Latency: true})
+	if err := Text(&out, summary.New(res), TextOptions{Latency: true}); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(out.String(), "     90%  699.") {
 		t.Errorf("p90 should come from the synthetic samples:\n%s", out.String())
 	}
@@ -103,7 +111,9 @@ func TestTextAppliesWrkCorrection(t *testing.T) {
 func TestTextOpenLoop(t *testing.T) {
 	res := openLoopResult(false)
 	var out bytes.Buffer
-	Text(&out, res, TextOptions{})
+	if err := Text(&out, summary.New(res), TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	if !strings.Contains(out.String(), "    Latency    81.42ms  205.06ms 899.58ms   87.72%\n") {
 		t.Errorf("stats row not from the corrected latency:\n%s", out.String())
 	}
@@ -111,7 +121,9 @@ func TestTextOpenLoop(t *testing.T) {
 		t.Errorf("distribution printed without --latency")
 	}
 	out.Reset()
-	Text(&out, res, TextOptions{Uncorrected: true})
+	if err := Text(&out, summary.New(res), TextOptions{Uncorrected: true}); err != nil {
+		t.Fatal(err)
+	}
 	text := out.String()
 	recorded := strings.Index(text, "  Latency Distribution (HdrHistogram - Recorded Latency)\n 50.000%  378.00us\n")
 	uncorrected := strings.Index(text, "\n\n  Latency Distribution (HdrHistogram - Uncorrected Latency (measured without taking delayed starts into account))\n 50.000%  346.00us\n")
@@ -120,5 +132,29 @@ func TestTextOpenLoop(t *testing.T) {
 	}
 	if !strings.HasSuffix(text, "  4990 requests in 5.00s, 194.92KB read\n  Socket errors: connect 0, read 0, write 0, timeout 10\n  Non-2xx or 3xx responses: 40\nRequests/sec:    998.00\nTransfer/sec:     38.98KB\n") {
 		t.Errorf("summary:\n%s", text)
+	}
+}
+
+type failingWriter struct{ after int }
+
+func (f *failingWriter) Write(p []byte) (int, error) {
+	if f.after -= len(p); f.after < 0 {
+		return 0, errors.New("disk full")
+	}
+	return len(p), nil
+}
+
+func TestTextReturnsWriteErrors(t *testing.T) {
+	run := summary.New(openLoopResult(true))
+	for _, after := range []int{0, 100, 300} {
+		if err := Text(&failingWriter{after: after}, run, TextOptions{Latency: true}); err == nil {
+			t.Errorf("Text: no error after %d bytes", after)
+		}
+		if err := BreakpointText(&failingWriter{after: after}, run.Result); err == nil {
+			t.Errorf("BreakpointText: no error after %d bytes", after)
+		}
+	}
+	if err := Header(&failingWriter{}, "http://x/", &run.Config); err == nil {
+		t.Error("Header: no error")
 	}
 }

@@ -14,7 +14,13 @@ have wrk || missing+=(wrk)
 pg_have || missing+=(postgresql)
 have pgbench || missing+=(postgresql-contrib)
 case "$purpose" in
-test) have chromium || missing+=(chromium) ;;
+test)
+	have chromium || missing+=(chromium)
+	have tmux || missing+=(tmux)
+	# HdrHistogram's Java library reads --hdr-log output as a third party.
+	have java || missing+=(default-jre-headless)
+	[ -f /usr/share/java/hdrhistogram.jar ] || missing+=(libhdrhistogram-java)
+	;;
 bench) have nginx || missing+=(nginx-light); have chromium || missing+=(chromium) ;;
 esac
 

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gowrk/gowrk/internal/localpg"
+	"github.com/gowrk/gowrk/internal/pgtest"
 )
 
 type outcome struct {
@@ -23,7 +23,7 @@ type outcome struct {
 // PostgreSQL stopped under load: requests turn into quick 503s with a JSON
 // error (no hang, no crash), and service resumes once it is back.
 func TestDatabaseOutageUnderLoad(t *testing.T) {
-	pg := localpg.ForTest(t)
+	pg := pgtest.ForTest(t)
 	dbURL := newSchema(t, pg)
 	seedDB(t, dbURL, 100)
 	cfg := testConfig(dbURL)

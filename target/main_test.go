@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gowrk/gowrk/internal/localpg"
+	"github.com/gowrk/gowrk/internal/pgtest"
 )
 
 // The package's tests share one PostgreSQL; each test gets its own schema.
@@ -49,7 +50,7 @@ func runTests(m *testing.M) int {
 func testDB(t *testing.T) string {
 	t.Helper()
 	if sharedPGErr != nil {
-		localpg.SkipOrFail(t, sharedPGErr)
+		pgtest.SkipOrFail(t, sharedPGErr)
 	}
 	return newSchema(t, sharedPG)
 }

@@ -124,12 +124,6 @@ func (s *Service) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Close releases a Service that was never served.
-func (s *Service) Close() {
-	_ = s.ln.Close()
-	s.closeBackends()
-}
-
 func (s *Service) closeBackends() {
 	if s.batcher != nil {
 		s.batcher.Close()

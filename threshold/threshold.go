@@ -178,6 +178,9 @@ func parseOne(s string) (Condition, error) {
 	case name == "errors" && strings.HasSuffix(value, "%"):
 		c.Metric = ErrorShare
 		c.Value, err = parseNumber(strings.TrimSuffix(value, "%"))
+		if err == nil && c.Value > 100 {
+			err = fmt.Errorf("%q is more than 100%%", value)
+		}
 	case name == "errors":
 		c.Metric = ErrorCount
 		c.Value, err = parseNumber(value)
@@ -191,7 +194,7 @@ func parseOne(s string) (Condition, error) {
 		} else if name != "mean" {
 			c.Metric = Percentile
 			c.P, err = strconv.ParseFloat(name[1:], 64)
-			if err != nil || c.P <= 0 || c.P > 100 {
+			if err != nil || !(c.P > 0 && c.P <= 100) { // NaN fails both
 				return Condition{}, fmt.Errorf("invalid percentile %q in condition %q", name, s)
 			}
 		}
@@ -216,7 +219,7 @@ func parseNumber(s string) (float64, error) {
 		scale, s = 1e6, s[:len(s)-1]
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v < 0 || math.IsInf(v, 0) || math.IsNaN(v) {
+	if err != nil || !(v >= 0) || math.IsInf(v*scale, 0) {
 		return 0, fmt.Errorf("%q is not a number", s)
 	}
 	return v * scale, nil
@@ -233,6 +236,9 @@ func parseLatency(s string) (float64, error) {
 	for _, u := range latencyUnits {
 		if num, ok := strings.CutSuffix(s, u.suffix); ok {
 			v, err := parseNumber(num)
+			if err == nil && math.IsInf(v*u.us, 0) {
+				err = fmt.Errorf("%q is too long", s)
+			}
 			if err != nil {
 				return 0, err
 			}

@@ -33,7 +33,9 @@ func TestParse(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	for _, s := range []string{"", ",", "p99", "p99>", "p99>200", "p99>abc ms", "q99>1ms", "p0>1ms", "p101>1ms", "errors>x%", "rps>-1", ">5"} {
+	for _, s := range []string{"", ",", "p99", "p99>", "p99>200", "p99>abc ms", "q99>1ms", "p0>1ms", "p101>1ms", "errors>x%", "rps>-1", ">5",
+		// Values that would overflow to infinity or are not numbers.
+		"pNaN>1ms", "p+NaN>1ms", "p99>NaNms", "p99>1e308m", "p99>1e303s", "rps>1.7e308k", "errors>1e308M", "errors>Inf", "errors>101%"} {
 		if _, err := Parse(s); err == nil {
 			t.Errorf("Parse(%q) succeeded", s)
 		}

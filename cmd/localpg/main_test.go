@@ -11,11 +11,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gowrk/gowrk/internal/localpg"
+	"github.com/gowrk/gowrk/internal/pgtest"
 )
 
 func TestStartStop(t *testing.T) {
 	if !localpg.Installed() {
-		localpg.SkipOrFail(t, localpg.ErrNotInstalled)
+		pgtest.SkipOrFail(t, localpg.ErrNotInstalled)
 	}
 	parent, err := os.MkdirTemp("", "localpg-cli-")
 	if err != nil {

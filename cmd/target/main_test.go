@@ -20,7 +20,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/gowrk/gowrk/internal/localpg"
+	"github.com/gowrk/gowrk/internal/pgtest"
 )
 
 // The test binary doubles as the target binary: with this variable set it
@@ -71,7 +71,7 @@ func countRows(t *testing.T, url string) int {
 }
 
 func TestSeed(t *testing.T) {
-	pg := localpg.ForTest(t)
+	pg := pgtest.ForTest(t)
 	env := func(k string) string {
 		if k == "DATABASE_URL" {
 			return pg.URL()
@@ -102,7 +102,7 @@ func TestConfigErrorIsOneLine(t *testing.T) {
 // has (here: POSTs parked in a long batch window), exits 0, and every 201
 // it sent is a stored row.
 func TestSIGTERMDrainsInFlight(t *testing.T) {
-	pg := localpg.ForTest(t)
+	pg := pgtest.ForTest(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
 		runMainEnv+"=1",

@@ -164,12 +164,6 @@ func (s *Server) Dir() string { return s.dir }
 // DataDir is PostgreSQL's data directory, which also holds the unix socket.
 func (s *Server) DataDir() string { return s.dataDir }
 
-// BinDir is the directory of the PostgreSQL binaries in use.
-func (s *Server) BinDir() string { return s.binDir }
-
-// LogFile is the server's log.
-func (s *Server) LogFile() string { return s.logFile }
-
 // Halt stops PostgreSQL (fast shutdown: open sessions are cut) and keeps the
 // cluster, so Restart can bring it back on the same port.
 func (s *Server) Halt(ctx context.Context) error {

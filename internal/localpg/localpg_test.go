@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gowrk/gowrk/internal/localpg"
+	"github.com/gowrk/gowrk/internal/pgtest"
 )
 
 func query(t *testing.T, url string) {
@@ -40,7 +41,7 @@ func query(t *testing.T, url string) {
 }
 
 func TestStartQueryStop(t *testing.T) {
-	s := localpg.ForTest(t)
+	s := pgtest.ForTest(t)
 	if !strings.HasPrefix(s.URL(), "postgres://postgres@127.0.0.1:") {
 		t.Errorf("URL = %q", s.URL())
 	}
@@ -64,7 +65,7 @@ func TestStartQueryStop(t *testing.T) {
 }
 
 func TestHaltRestart(t *testing.T) {
-	s := localpg.ForTest(t)
+	s := pgtest.ForTest(t)
 	ctx := context.Background()
 	if err := s.Halt(ctx); err != nil {
 		t.Fatalf("Halt: %v", err)
@@ -87,7 +88,7 @@ func TestHaltRestart(t *testing.T) {
 // cluster (data included), as the CLI does.
 func TestGivenDirReused(t *testing.T) {
 	if !localpg.Installed() {
-		localpg.SkipOrFail(t, localpg.ErrNotInstalled)
+		pgtest.SkipOrFail(t, localpg.ErrNotInstalled)
 	}
 	// t.TempDir is private to root; the postgres user needs a searchable parent.
 	parent, err := os.MkdirTemp("", "localpg-test-")

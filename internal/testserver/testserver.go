@@ -103,9 +103,6 @@ func Start(t testing.TB, record bool, h Handler) *Server {
 	return s
 }
 
-// Requests is the number of requests read so far.
-func (s *Server) Requests() int64 { return s.requests.Load() }
-
 // Connections is the number of connections accepted so far.
 func (s *Server) Connections() int64 { return s.conns.Load() }
 

@@ -1,3 +1,5 @@
+//go:build unix
+
 package generator
 
 import (
@@ -24,10 +26,11 @@ func ensureFileLimit(connections int) error {
 			lim = raised
 		}
 	}
-	need := uint64(connections) + descriptorsReserved
-	if need > lim.Cur {
+	// Rlimit's fields are int64 on the BSDs and uint64 elsewhere.
+	need, limit := uint64(connections)+descriptorsReserved, uint64(lim.Cur)
+	if need > limit {
 		return fmt.Errorf("%w: %d connections need %d open files but the limit is %d (raise it with ulimit -n)",
-			ErrConfig, connections, need, lim.Cur)
+			ErrConfig, connections, need, limit)
 	}
 	return nil
 }

@@ -1,4 +1,7 @@
-package localpg
+// Package pgtest gives tests a PostgreSQL server of their own, through
+// localpg. It is apart from localpg so the programs built on localpg do not
+// link the testing package.
+package pgtest
 
 import (
 	"context"
@@ -6,15 +9,17 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/gowrk/gowrk/internal/localpg"
 )
 
 // ForTest starts a dedicated server for t and stops it (removing its files)
 // when t ends. See SkipOrFail for what happens when PostgreSQL is missing.
-func ForTest(t testing.TB) *Server {
+func ForTest(t testing.TB) *localpg.Server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := Start(ctx, Options{})
+	s, err := localpg.Start(ctx, localpg.Options{})
 	if err != nil {
 		SkipOrFail(t, err)
 	}
@@ -31,7 +36,7 @@ func ForTest(t testing.TB) *Server {
 // turn the suite green; a failure for any other error.
 func SkipOrFail(t testing.TB, err error) {
 	t.Helper()
-	if errors.Is(err, ErrNotInstalled) && os.Getenv("CI") != "true" {
+	if errors.Is(err, localpg.ErrNotInstalled) && os.Getenv("CI") != "true" {
 		t.Skipf("skipping: %v", err)
 	}
 	t.Fatalf("start PostgreSQL: %v", err)

@@ -1,0 +1,155 @@
+package luascript
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLuaJITLibrary checks the library functions gowrk adapts to LuaJIT
+// 2.1; each expected value is what wrk's LuaJIT prints.
+func TestLuaJITLibrary(t *testing.T) {
+	h := load(t, "")
+	for _, tc := range []struct{ expr, want string }{
+		{`os.date("!%c", 0)`, "Thu Jan  1 00:00:00 1970"},
+		{`os.date("!%Y-%m-%dT%TZ", 86400 * 365)`, "1971-01-01T00:00:00Z"},
+		{`os.date("!%D %e %j %s %u %h %R", 1234567890)`, "02/13/09 13 044 1234567890 5 Feb 23:31"},
+		{`os.date("!%x %X %p %I %a %A %B %y %C %g %G %V %U %W %k %l %z %%", 1234567890)`, "02/13/09 23:31:30 PM 11 Fri Friday February 09 20 09 2009 07 06 06 23 11 +0000 %"},
+		{`os.date("!*t", 1234567890).yday`, "44"},
+		{`#"\x00\x01\xff"`, "3"},
+		{`"\x41\u{48}\u{20AC}"`, "AH€"},
+		{`string.format("%-10s|", "héllo")`, "héllo    |"},
+		{`string.format("%10s|%.3s", "日本", "日本")`, "    日本|日"},
+		{`string.format("%a %A", 1, 0.5)`, "0x1p+0 0X1P-1"},
+		{`string.format("%p", 1)`, "NULL"},
+		{`string.format("%p", {}):sub(1, 2)`, "0x"},
+		{`string.format("%q", "a\r\0\0011\127\n")`, "\"a\\13\\0\\0011\\127\\\n\""},
+		{`string.format("%f", math.huge)`, "inf"},
+		{`("x"):rep(3, ",")`, "x,x,x"},
+		{`math.random(0)`, "1"},
+		{`tonumber("1e2")`, "100"},
+		{`tonumber("-0x10")`, "-16"},
+		{`tonumber(" 0b101 ")`, "5"},
+		{`tonumber("inf")`, "inf"},
+		{`tonumber("12a")`, "nil"},
+		{`tonumber("ff", 16)`, "255"},
+		{`load("return 1 + 1")()`, "2"},
+		{`select(2, load("return +"))`, `[string "return +"]:1: syntax error near '+'`},
+		{`type(collectgarbage("count"))`, "number"},
+		{`collectgarbage()`, "0"},
+		{`tostring(math.huge) .. tostring(-math.huge)`, "inf-inf"},
+		{`select(2, pcall(assert, false, "msg"))`, "msg"},
+		{`select(2, io.open("/nonexistent/x"))`, "/nonexistent/x: No such file or directory"},
+		{`select(2, io.stdout.close())`, "cannot close standard file"},
+	} {
+		if got := evalChunk(t, h.script.main, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+func TestEscapesKeepLineNumbers(t *testing.T) {
+	h := load(t, "s = \"a\\z\n\n   b\" x = 1\nfunction f() error('here') end\n")
+	err := h.script.main.L.DoString("f()")
+	if err == nil || !strings.Contains(err.Error(), "script.lua:4: here") {
+		t.Fatalf("error %v, want it at line 4", err)
+	}
+	if got := eval(t, h.script.main, "s"); got != "ab" {
+		t.Errorf("s = %q", got)
+	}
+}
+
+func TestRewriteEscapesLeavesCommentsAndLongStrings(t *testing.T) {
+	src := "-- \\x41\n--[[ \\x41 ]] local a = [[\\x41]] local b = '\\x41' local c = \"\\\\x41\"\n"
+	want := "-- \\x41\n--[[ \\x41 ]] local a = [[\\x41]] local b = '\\065' local c = \"\\\\x41\"\n"
+	if got := string(rewriteEscapes([]byte(src))); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+func TestReadFormats(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(name, []byte("12.5 rest\nline two\nline three\nlast"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := load(t, "")
+	got := eval(t, h.script.main, `(function()
+		local f = assert(io.open("`+name+`"))
+		local t = { f:read("*number", "*line", "*L", "n") }
+		local rest = { f:read("l", "L", "a") }
+		f.close(f)
+		return table.concat(t, "|") .. "#" .. table.concat(rest, "|")
+	end)()`)
+	if want := "12.5| rest|line two\n#line three|last|"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestRequire(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "lib", "pkg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, src string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("lib/pkg/init.lua", `return { name = ... }`)
+	write("mod.lua", `return { x = "\x41" }`)
+	write("native.so", "")
+	write("script.lua", `package.cpath = package.cpath .. ";`+dir+`/?.so"`)
+	h, err := tryLoad(t, filepath.Join(dir, "script.lua"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := h.script.main
+	if got := eval(t, st, `require("mod").x .. require("lib.pkg").name .. tostring(require("mod") == require("mod"))`); got != "Alib.pkgtrue" {
+		t.Errorf("modules beside the script: %q", got)
+	}
+	err = st.L.DoString(`require "native"`)
+	if err == nil || !strings.HasSuffix(strings.SplitN(err.Error(), "\n", 2)[0], "module 'native' is a C module ("+dir+"/native.so): gowrk runs Lua modules only") {
+		t.Errorf("C module: %v", err)
+	}
+	if got := eval(t, st, `package.path:match("^[^;]*")`); got != "./?.lua" {
+		t.Errorf("package.path starts %q", got)
+	}
+}
+
+func TestCJSON(t *testing.T) {
+	h := load(t, `cjson = require "cjson"; safe = require "cjson.safe"`)
+	st := h.script.main
+	for _, tc := range []struct{ expr, want string }{
+		{`cjson.encode({a = {1, 2, 3}})`, `{"a":[1,2,3]}`},
+		{`cjson.encode({"x/y\n\1", cjson.null, true, 1.5, 1e20})`, `["x\/y\n\u0001",null,true,1.5,1e+20]`},
+		{`cjson.encode({}) .. cjson.encode(cjson.empty_array) .. cjson.encode(setmetatable({}, cjson.empty_array_mt))`, `{}[][]`},
+		{`cjson.decode('{"x":[1,{"y":null}]}').x[2].y == cjson.null`, `true`},
+		{`cjson.decode('"\\u00e9\\ud83d\\ude00"')`, "é😀"},
+		{`cjson.decode('[1, 2.5e1, -3]')[2]`, "25"},
+		{`select(2, safe.decode("{bad"))`, "Expected object key string but found invalid token at character 2"},
+		{`select(2, pcall(cjson.encode, {[1] = 1, [100] = 2}))`, "probe:1: Cannot serialise table: excessively sparse array"},
+		{`select(2, pcall(cjson.encode, 0/0))`, "probe:1: Cannot serialise number: must not be NaN or Infinity"},
+		{`cjson.encode_empty_table_as_object(false) and "" or cjson.encode({})`, "[]"},
+		{`cjson.new().encode({})`, "{}"},
+	} {
+		if got := evalChunk(t, st, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+// evalChunk evaluates expr compiled as scripts are (LuaJIT's escapes
+// included), in a chunk named "probe", and returns tostring of its value.
+func evalChunk(t testing.TB, st *state, expr string) string {
+	t.Helper()
+	fn, err := compileChunk(st.L, []byte("return tostring("+expr+")"), "probe")
+	if err != nil {
+		t.Fatalf("compile %s: %v", expr, err)
+	}
+	ret, err := st.call(fn, 1)
+	if err != nil {
+		t.Fatalf("eval %s: %v", expr, err)
+	}
+	return ret[0].String()
+}
