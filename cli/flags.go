@@ -47,6 +47,7 @@ type Options struct {
 	MaxBody uint64
 
 	Outputs
+	Watch
 }
 
 // Outputs are the report options a run shares with gowrk merge.
@@ -253,7 +254,8 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "No live progress")
 	fs.Var(metricValue{&o.MaxBody, 1, maxBodyCap, "bytes"}, "max-body", "Body bytes a response() hook sees")
 	addOutputFlags(fs, &o.Outputs)
-	if err := fs.Parse(args); err != nil {
+	addWatchFlags(fs, &o.Watch)
+	if err := fs.Parse(joinDashboardAddr(args)); err != nil {
 		return nil, flagError(err)
 	}
 	if o.Help || o.Version {
@@ -261,6 +263,9 @@ func Parse(args []string) (*Options, error) {
 	}
 	o.Breakpoint = fs.Changed("breakpoint")
 	if err := o.checkModes(fs); err != nil {
+		return nil, err
+	}
+	if err := o.Watch.check(fs); err != nil {
 		return nil, err
 	}
 	rest := fs.Args()

@@ -19,6 +19,7 @@ import (
 	"github.com/gowrk/gowrk/progress"
 	"github.com/gowrk/gowrk/report"
 	"github.com/gowrk/gowrk/summary"
+	"github.com/gowrk/gowrk/sysstat"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -105,17 +106,24 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		line = progress.New(stderr)
 		cfg.Progress = line.Update
 	}
+	watch, err := startWatch(&opts.Watch, &cfg, stderr)
+	if err != nil {
+		outFiles.remove()
+		return fail(stderr, err)
+	}
 	res, err := generator.Run(intr.context(), cfg)
 	intr.runOver()
 	if line != nil {
 		line.Clear()
 	}
 	if err != nil {
+		watch.close()
 		outFiles.remove()
 		return fail(stderr, err)
 	}
+	monitor := watch.stop()
 	run := summary.New(res)
-	textErr := writeText(out, run, &opts.Outputs)
+	textErr := writeText(out, run, &opts.Outputs, monitor)
 	if script != nil {
 		// A Ctrl-C that ended the run must not cut done() short: the next
 		// one interrupts it, and the one after that exits.
@@ -123,6 +131,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		err := script.DoneRun(run)
 		intr.runOver()
 		if err != nil {
+			watch.close()
 			outFiles.remove()
 			return fail(stderr, err)
 		}
@@ -133,12 +142,25 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if n := res.Errors.OverCap; n > 0 {
 		fmt.Fprintf(stderr, "gowrk: %d responses had a body over the %d bytes response() may see (--max-body) and were counted as read errors\n", n, res.Config.MaxBody)
 	}
-	return finish(run, &opts.Outputs, outFiles, hlog, report.Details{Version: Version}, textErr, stdout, stderr)
+	if note, ok := report.SaturationNote(monitor); ok && !opts.Quiet {
+		fmt.Fprintln(stderr, "gowrk: "+note)
+	}
+	d := report.Details{Version: Version, Monitor: monitor}
+	code := finish(run, &opts.Outputs, outFiles, hlog, d, textErr, stdout, stderr)
+	d.Percentiles = opts.Percentiles
+	// The dashboard lingers as its own stage: Ctrl-C ends it.
+	if err := watch.finish(intr.nextStage(), run, d); err != nil {
+		fmt.Fprintln(stderr, "gowrk: dashboard: "+err.Error())
+	}
+	return code
 }
 
 // writeText prints the text report on out and flushes it.
-func writeText(out *bufio.Writer, run *summary.Run, o *Outputs) error {
+func writeText(out *bufio.Writer, run *summary.Run, o *Outputs, monitor []sysstat.Series) error {
 	err := report.TextReporter(run, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})(out)
+	if err == nil {
+		err = report.MonitorBreakpointText(out, run.Result, monitor)
+	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
@@ -286,6 +308,14 @@ const usage = `Usage: gowrk <options> <url>
     -q, --quiet            No live progress on stderr
         --max-body    <N>  Body bytes a response() hook sees; a larger
                            body is a read error (default 1048576)
+
+  Watching a run:
+        --dashboard  [A]   Serve a live dashboard on A (127.0.0.1:5665)
+        --dashboard-linger <T>
+                           Keep serving it for T after the run
+        --monitor-pid <P>  Sample process P's CPU and memory (repeatable)
+        --monitor-cgroup <D>
+                           Sample cgroup v2 directory D (repeatable)
 
   gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] <file.hlog>...
     merges the interval logs of runs made at the same time

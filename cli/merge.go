@@ -65,7 +65,7 @@ func mergeMain(args []string, stdout, stderr io.Writer) int {
 	if o.JSON != "-" {
 		out := bufio.NewWriter(stdout)
 		mergeHeader(out, d.Sources, res.Config.Threads, res.Config.Connections, res.Runtime.Seconds())
-		textErr = writeText(out, run, &o)
+		textErr = writeText(out, run, &o, nil)
 	}
 	return finish(run, &o, outFiles, nil, d, textErr, stdout, stderr)
 }

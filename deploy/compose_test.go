@@ -298,9 +298,17 @@ func TestComposeTester(t *testing.T) {
 		t.Errorf("tester volumes %+v: none at %s/results", tester.Volumes, imageBenchDir)
 	}
 
-	// `--scale tester=N` works: no fixed name, no host port.
-	if tester.ContainerName != "" || len(tester.Ports) > 0 {
-		t.Errorf("tester has container_name %q / ports %+v; it could not be scaled", tester.ContainerName, tester.Ports)
+	// `--scale tester=N` works: no fixed name, and the one published port,
+	// the live dashboard's (gowrk --dashboard 0.0.0.0:5665), takes a host
+	// port from a range, on 127.0.0.1 only.
+	if tester.ContainerName != "" {
+		t.Errorf("tester has container_name %q; it could not be scaled", tester.ContainerName)
+	}
+	if len(tester.Ports) != 1 {
+		t.Fatalf("tester ports %+v, want the dashboard's only", tester.Ports)
+	}
+	if port := tester.Ports[0]; port.Target != 5665 || port.HostIP != "127.0.0.1" || !strings.Contains(port.Published, "-") {
+		t.Errorf("tester port %+v, want 127.0.0.1:FIRST-LAST:5665", port)
 	}
 }
 

@@ -1,44 +1,23 @@
 package report
 
 import (
-	"context"
 	"fmt"
 	"image"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/gowrk/gowrk/internal/headless"
 	"github.com/gowrk/gowrk/internal/testenv"
 	"github.com/gowrk/gowrk/summary"
 )
 
-// chromium runs headless Chromium on page with extra flags and returns its
-// stdout and the console messages it logged.
+// chromium runs headless Chromium on the page file.
 func chromium(t *testing.T, bin, page string, flags ...string) (stdout string, console []string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	args := append([]string{
-		"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + t.TempDir(), "--enable-logging=stderr", "--v=0",
-	}, flags...)
-	cmd := exec.CommandContext(ctx, bin, append(args, "file://"+page)...)
-	var out, errOut strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium: %v\n%s", err, errOut.String())
-	}
-	for _, line := range strings.Split(errOut.String(), "\n") {
-		if strings.Contains(line, ":CONSOLE") {
-			console = append(console, line)
-		}
-	}
-	return out.String(), console
+	return headless.Chromium(t, bin, "file://"+page, flags...)
 }
 
 func writePage(t *testing.T, name, content string) string {

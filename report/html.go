@@ -49,6 +49,7 @@ type pageData struct {
 	Status          template.HTML
 	StatusRows      []row
 	Sources         []row
+	Resources       []row
 }
 
 type row struct{ Name, Value string }
@@ -63,6 +64,7 @@ type breakpointView struct {
 	Rate, Through string
 	At            string
 	Reasons       []string
+	TargetCPU     []string
 }
 
 type thresholdView struct {
@@ -118,6 +120,9 @@ func buildPage(run *summary.Run, d Details) pageData {
 	if bp := res.Breakpoint; bp != nil {
 		p.Breakpoint = &breakpointView{Found: bp.Found, Rate: units.FormatMetric(bp.Rate), Through: units.FormatMetric(bp.Throughput),
 			At: units.FormatTime(float64(bp.At / time.Microsecond)), Reasons: bp.Reasons}
+		for _, t := range TargetCPUAtBreakpoint(res, d.Monitor) {
+			p.Breakpoint.TargetCPU = append(p.Breakpoint.TargetCPU, fmt.Sprintf("%s: CPU %.2f cores", t.Name, t.CPUCores))
+		}
 	}
 	for _, o := range d.Thresholds {
 		p.Thresholds = append(p.Thresholds, thresholdView{Condition: o.Condition.String(), Measured: o.String(), Broken: o.Holds})
@@ -127,6 +132,8 @@ func buildPage(run *summary.Run, d Details) pageData {
 		errorChart(res).SVG(),
 		latencyOverTime(res).SVG(),
 	}
+	p.Charts = append(p.Charts, resourceCharts(res, d.Monitor)...)
+	p.Resources = resourceRows(d.Monitor)
 	p.Percentiles = percentileChart(res, headline).SVG()
 	p.Status, p.StatusRows = statusChart(res.StatusCodes, res.Errors)
 	for _, s := range d.Sources {
@@ -382,6 +389,7 @@ svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
 {{if .Found}}<p>Highest rate sustained: <b>{{.Rate}} requests/sec</b> ({{.Through}} responses/sec), stopped at {{.At}}:</p>
 <ul>{{range .Reasons}}<li>{{.}}</li>{{end}}</ul>
 {{else}}<p>No stop condition held: the target sustained <b>{{.Rate}} requests/sec</b> ({{.Through}} responses/sec) to the end of the ramp.</p>{{end}}
+{{if .TargetCPU}}<p>Target at the breakpoint:</p><ul>{{range .TargetCPU}}<li>{{.}}</li>{{end}}</ul>{{end}}
 </section>{{end}}
 {{if .Thresholds}}<section class="card" id="thresholds">
 <h2>Thresholds</h2>
@@ -390,6 +398,8 @@ svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
 <div class="grid2">
 <section id="summary"><h2>Summary</h2>
 <table>{{range .Summary}}<tr><th>{{.Name}}</th><td>{{.Value}}</td></tr>{{end}}</table>
+{{if .Resources}}<h2>Resources</h2>
+<table id="resources">{{range .Resources}}<tr><th>{{.Name}}</th><td>{{.Value}}</td></tr>{{end}}</table>{{end}}
 {{if .Schedule}}<h2>Schedule</h2>
 <table>{{range .Schedule}}<tr><th>{{.Name}}</th><td>{{.Value}}</td></tr>{{end}}</table>{{end}}
 </section>

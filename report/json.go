@@ -13,6 +13,7 @@ import (
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/stats"
 	"github.com/gowrk/gowrk/summary"
+	"github.com/gowrk/gowrk/sysstat"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -34,6 +35,9 @@ type Details struct {
 	Thresholds []threshold.Outcome
 	// Sources are the runs a merged result was built from.
 	Sources []summary.Source
+	// Monitor is the generator's and the monitored targets' resource
+	// samples, if any.
+	Monitor []sysstat.Series
 }
 
 func (d Details) percentiles() []float64 {
@@ -79,6 +83,8 @@ type jsonReport struct {
 	Thresholds     []jsonThreshold   `json:"thresholds,omitempty"`
 	Series         []jsonInterval    `json:"series"`
 	Sources        []jsonSource      `json:"sources,omitempty"`
+	Generator      *jsonGenerator    `json:"generator,omitempty"`
+	Monitor        []jsonMonitor     `json:"monitor,omitempty"`
 }
 
 type jsonConfig struct {
@@ -149,6 +155,8 @@ type jsonBreakpoint struct {
 	Throughput float64  `json:"throughput"`
 	AtS        float64  `json:"at_s"`
 	Reasons    []string `json:"reasons"`
+	// TargetCPU is each monitored target's CPU at the breakpoint.
+	TargetCPU []jsonTargetCPU `json:"target_cpu,omitempty"`
 }
 
 type jsonThreshold struct {
@@ -254,6 +262,7 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 			P50US: iv.P50, P90US: iv.P90, P99US: iv.P99, MaxUS: iv.Max,
 		})
 	}
+	monitorJSON(&doc, res, d)
 	for _, s := range d.Sources {
 		doc.Sources = append(doc.Sources, jsonSource{
 			File: s.File, URL: s.URL, Start: s.Start.UTC().Format(time.RFC3339Nano),
