@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, then vets and runs every
-# test, with the race detector.
+# test, with the race detector, then runs each fuzz target briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
@@ -11,3 +11,4 @@ if [ -n "$unformatted" ]; then
 fi
 go vet ./...
 go test -race -timeout 15m ./... "$@"
+scripts/fuzz.sh
