@@ -27,6 +27,9 @@ func newConnTracker() *connTracker {
 
 // connState is the fasthttp.Server.ConnState hook.
 func (t *connTracker) connState(c net.Conn, state fasthttp.ConnState) {
+	if state == fasthttp.StateActive {
+		return // the handler wrapper marks the request
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch state {

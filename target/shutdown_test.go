@@ -75,3 +75,21 @@ func (c *fakeConn) closed() bool {
 	defer c.mu.Unlock()
 	return c.isClosed
 }
+
+// The tracker sits on every request: it must not allocate.
+func TestTrackerDoesNotAllocate(t *testing.T) {
+	tr := newConnTracker()
+	c := newFakeConn()
+	h := tr.handler(func(*fasthttp.RequestCtx) {})
+	var ctx fasthttp.RequestCtx
+	ctx.Init2(c, nil, false)
+	tr.connState(c, fasthttp.StateNew)
+	allocs := testing.AllocsPerRun(100, func() {
+		tr.connState(c, fasthttp.StateActive)
+		h(&ctx)
+		tr.connState(c, fasthttp.StateIdle)
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per request", allocs)
+	}
+}
