@@ -98,9 +98,6 @@ func TestConfigErrorIsOneLine(t *testing.T) {
 	}
 }
 
-// SIGTERM under load: the process stops accepting, finishes the requests it
-// has (here: POSTs parked in a long batch window), exits 0, and every 201
-// it sent is a stored row.
 // targetProc is the target running as a child process.
 type targetProc struct {
 	cmd    *exec.Cmd
@@ -189,6 +186,10 @@ func (p *targetProc) wait(t *testing.T, start time.Time, limit time.Duration) ti
 	}
 }
 
+// SIGTERM under load: the process stops accepting, finishes the requests it
+// has (here: POSTs parked in a long batch window) without waiting for a
+// client stuck in its headers, exits 0, and every 201 it sent is a stored
+// row.
 func TestSIGTERMDrainsInFlight(t *testing.T) {
 	pg := localpg.ForTest(t)
 	p := startTarget(t, pg.URL(), "--listen 127.0.0.1:0 --write-mode batch --batch-wait 1500ms --batch-max 1000")
@@ -242,6 +243,16 @@ func TestSIGTERMDrainsInFlight(t *testing.T) {
 				}
 			}
 		})
+	}
+
+	// A client stuck in its headers must not hold the drain up.
+	stuck, err := net.DialTimeout("tcp", p.addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	if _, err := io.WriteString(stuck, "GET /api HTTP/1.1\r\nHost: t\r\n"); err != nil {
+		t.Fatal(err)
 	}
 
 	// The POSTs are now waiting in the 1.5 s batch window.
