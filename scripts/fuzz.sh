@@ -14,6 +14,9 @@ targets=(
 	"./cli FuzzParseArgs"
 	"./hdrlog FuzzOpen"
 	"./target FuzzCreatePost"
+	"./generator FuzzParseResponses"
+	"./generator FuzzReadPath"
+	"./luascript FuzzParseRequest"
 )
 
 fuzztime=${FUZZTIME:-3s}
