@@ -30,10 +30,6 @@ var conformanceDifferences = map[string]string{
 	"tostring -0": "negative zero literal",
 	// The .. operator formats numbers with gopher-lua's own code.
 	"concat float": "concatenated numbers",
-	// gopher-lua's patterns have no %f frontier.
-	"frontier":      "frontier patterns",
-	"frontier gsub": "frontier patterns",
-	"frontier end":  "frontier patterns",
 	// gowrk has cjson built in; the wrk under test usually has none.
 	"cjson": "built-in cjson",
 }

@@ -153,3 +153,37 @@ func evalChunk(t testing.TB, st *state, expr string) string {
 	}
 	return ret[0].String()
 }
+
+// TestPatterns covers the pattern matcher, %f included; the expected values
+// are LuaJIT's.
+func TestPatterns(t *testing.T) {
+	h := load(t, "")
+	for _, tc := range []struct{ expr, want string }{
+		{`string.match("THE (quick) fox", "%f[%a]%a+")`, "THE"},
+		{`select(2, string.gsub("the quick brown", "%f[%w]%w+", "X"))`, "3"},
+		{`string.find("hello world", "%f[%W]")`, "6"},
+		{`table.concat({string.find("key=val", "(%w+)=(%w+)")}, ",")`, "1,7,key,val"},
+		{`table.concat({string.match("abc", "()b()")}, ",")`, "2,3"},
+		{`string.match("x(a(b)c)y", "%b()")`, "(a(b)c)"},
+		{`string.gsub("abc", "%w", "%0%0")`, "aabbcc"},
+		{`string.gsub("hello world", "(o)", {o = "0"})`, "hell0 w0rld"},
+		{`string.gsub("abc", "", "-")`, "-a-b-c-"},
+		{`string.gsub("abc", "^a", "X")`, "Xbc"},
+		{`string.gsub("a b", "%s*", "_")`, "_a__b_"}, // Lua 5.1's rule for empty matches
+		{`string.match("  trim  ", "^%s*(.-)%s*$")`, "trim"},
+		{`string.match("2024-01-02", "(%d+)-(%d+)")`, "2024"},
+		{`string.find("a.b", ".", 1, true)`, "2"},
+		{`string.find("abc", "b", -1)`, "nil"},
+		{`string.match("[x]", "[]x[]+")`, "[x]"},
+		{`string.match("aaa", "a-b")`, "nil"},
+		{`string.match("abab", "(ab)%1")`, "ab"},
+		{`select(2, pcall(string.match, "a", "%"))`, "malformed pattern (ends with '%')"},
+		{`select(2, pcall(function() return string.match("a", "[a") end))`, "probe:1: malformed pattern (missing ']')"},
+		{`(function() local t = {} for k, v in string.gmatch("a=1, b=2", "(%w+)=(%w+)") do t[#t+1] = k .. v end return table.concat(t, ";") end)()`, "a1;b2"},
+		{`(function() local n = 0 for w in ("one two"):gmatch("%a*") do n = n + 1 end return n end)()`, "4"},
+	} {
+		if got := evalChunk(t, h.script.main, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
