@@ -27,10 +27,15 @@ func (st *state) stringFormat(L *lua.LState) int {
 	b := st.fmtBuf[:0]
 	arg := 1
 	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c != '%' {
-			b = append(b, c)
-			continue
+		if f[i] != '%' {
+			// Copy the literal run up to the next conversion at once.
+			j := strings.IndexByte(f[i:], '%')
+			if j < 0 {
+				b = append(b, f[i:]...)
+				break
+			}
+			b = append(b, f[i:i+j]...)
+			i += j
 		}
 		i++
 		if i >= len(f) {
