@@ -68,3 +68,22 @@ func probeLines(out string) map[string]string {
 	}
 	return m
 }
+
+// TestDiffRandomPerThread checks that every thread draws LuaJIT's default
+// sequence, as each of wrk's threads does.
+func TestDiffRandomPerThread(t *testing.T) {
+	script := writeScript(t, `function init(args)
+			local t = {}
+			for i = 1, 4 do t[i] = string.format("%.17g", math.random()) end
+			t[5] = math.random(1, 100000)
+			print(table.concat(t, " "))
+		end`)
+	d := differential(t, script, runOpts{threads: 2, conns: 2}, nil)
+	lines := strings.Split(strings.TrimSpace(d.wrkOut), "\n")
+	if len(lines) != 2 || lines[0] != lines[1] {
+		t.Fatalf("wrk printed %q", d.wrkOut)
+	}
+	if d.gowrkOut != d.wrkOut {
+		t.Errorf("gowrk printed %q, wrk %q", d.gowrkOut, d.wrkOut)
+	}
+}
