@@ -187,3 +187,19 @@ func TestPatterns(t *testing.T) {
 		}
 	}
 }
+
+func TestTieAway(t *testing.T) {
+	h := load(t, "")
+	for _, tc := range []struct{ expr, want string }{
+		{`string.format("%.0f %.0f %.0f %.0f", 0.5, 1.5, 2.5, -2.5)`, "1 2 3 -3"},
+		{`string.format("%.2f %.1e %.3g", 0.125, 1234.5, 1.0625)`, "0.13 1.2e+03 1.06"},
+		{`string.format("%.3e %.2f", 1234.5, 0.1)`, "1.235e+03 0.10"},
+		{`tostring(123456789012345)`, "1.2345678901235e+14"},
+		{`tostring(0.1 + 0.2)`, "0.3"},
+		{`tostring(2.5)`, "2.5"},
+	} {
+		if got := evalChunk(t, h.script.main, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
