@@ -2,7 +2,9 @@ package luascript
 
 import (
 	"bytes"
+	"errors"
 	"math"
+	"os"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -20,6 +22,8 @@ func (st *state) openStdlib() {
 	L.SetGlobal("tonumber", L.NewFunction(luaToNumber))
 	L.SetGlobal("load", L.NewFunction(st.load(L.GetGlobal("load"))))
 	L.SetGlobal("loadstring", L.NewFunction(st.loadString))
+	L.SetGlobal("loadfile", L.NewFunction(luaLoadFile))
+	L.SetGlobal("dofile", L.NewFunction(luaDoFile))
 	L.SetGlobal("collectgarbage", L.NewFunction(newCollectGarbage()))
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
 	L.SetGlobal("error", L.NewFunction(luaError))
@@ -343,4 +347,39 @@ func asciiCase(upper bool) lua.LGFunction {
 		L.Push(lua.LString(b))
 		return 1
 	}
+}
+
+// compileFile compiles a Lua file as scripts are compiled, errors as Lua
+// gives them ("cannot open <name>" or the located syntax error).
+func compileFile(L *lua.LState, path string) (*lua.LFunction, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.New("cannot open " + path)
+	}
+	return compileChunk(L, src, path)
+}
+
+// luaLoadFile is loadfile(path) with LuaJIT's escapes; reading standard input
+// (no path) is not supported.
+func luaLoadFile(L *lua.LState) int {
+	fn, err := compileFile(L, L.CheckString(1))
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(fn)
+	return 1
+}
+
+// luaDoFile is dofile(path): loadfile, then call, returning its results.
+func luaDoFile(L *lua.LState) int {
+	fn, err := compileFile(L, L.CheckString(1))
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+	top := L.GetTop()
+	L.Push(fn)
+	L.Call(0, lua.MultRet)
+	return L.GetTop() - top
 }

@@ -203,3 +203,21 @@ func TestTieAway(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadFileAndDoFile(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.lua")
+	if err := os.WriteFile(lib, []byte(`return "\x41" .. (... or "")`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := load(t, "")
+	for _, tc := range []struct{ expr, want string }{
+		{`loadfile("` + lib + `")("b")`, "Ab"},
+		{`dofile("` + lib + `")`, "A"},
+		{`select(2, loadfile("/nonexistent/x.lua"))`, "cannot open /nonexistent/x.lua"},
+	} {
+		if got := evalChunk(t, h.script.main, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
