@@ -221,3 +221,18 @@ func TestLoadFileAndDoFile(t *testing.T) {
 		}
 	}
 }
+
+func TestRequireCustomLoader(t *testing.T) {
+	h := load(t, `table.insert(package.loaders, function(name)
+			if name == "virtual" then return function() return { ok = "yes" } end end
+			return "\n\tno virtual module '" .. name .. "'"
+		end)`)
+	if got := evalChunk(t, h.script.main, `require("virtual").ok`); got != "yes" {
+		t.Errorf("custom loader: %q", got)
+	}
+	got := evalChunk(t, h.script.main, `select(2, pcall(require, "nothere"))`)
+	if !strings.HasPrefix(got, "probe:1: module 'nothere' not found:\n\tno field package.preload['nothere']\n\tno file './nothere.lua'") ||
+		!strings.HasSuffix(got, "\n\tno virtual module 'nothere'") {
+		t.Errorf("not found: %q", got)
+	}
+}
