@@ -524,7 +524,7 @@ func (m *matcher) addValue(b []byte, s, e int, repl lua.LValue) []byte {
 	var v lua.LValue
 	switch r := repl.(type) {
 	case lua.LString, lua.LNumber:
-		text := lua.LVAsString(r)
+		text := string(appendValue(L, nil, r))
 		for i := 0; i < len(text); i++ {
 			c := text[i]
 			if c != '%' || i+1 == len(text) {

@@ -236,3 +236,10 @@ func TestRequireCustomLoader(t *testing.T) {
 		t.Errorf("not found: %q", got)
 	}
 }
+
+func TestGsubNumberReplacement(t *testing.T) {
+	h := load(t, "")
+	if got := evalChunk(t, h.script.main, `(string.gsub("a", "a", 0.1 + 0.2))`); got != "0.3" {
+		t.Errorf("got %q", got)
+	}
+}
