@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,13 +174,16 @@ func TestTimeoutsAreBoundedByTheDeadline(t *testing.T) {
 
 func TestConnectErrorsBackOff(t *testing.T) {
 	// The server answers a few requests and then goes away for good.
-	var srv *testserver.Server
-	srv = testserver.Start(t, false, func(n int64, _ *fasthttp.Request) testserver.Reply {
+	// The server is published atomically: the handler's goroutine learns of
+	// it only through the socket, which the race detector does not see.
+	var published atomic.Pointer[testserver.Server]
+	srv := testserver.Start(t, false, func(n int64, _ *fasthttp.Request) testserver.Reply {
 		if n == 20 {
-			go srv.Close()
+			go published.Load().Close()
 		}
 		return testserver.OK
 	})
+	published.Store(srv)
 	res := run(t, config(t, srv.URL, 4, 2, time.Second))
 	if res.Errors.Connect == 0 {
 		t.Fatalf("errors = %+v, want connect errors after the server left", res.Errors)
