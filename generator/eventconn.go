@@ -319,7 +319,10 @@ func (l *eventLoop) responseDone(c *conn) {
 // record ends a round trip: its latency goes on the last response of the
 // batch, unless the responses came too late to count.
 func (l *eventLoop) record(c *conn) {
-	end := l.r.clock()
+	end := l.now
+	if !l.nowValid || end < c.start {
+		end = l.r.clock()
+	}
 	latency := end - c.start
 	if latency > l.r.cfg.Timeout {
 		l.socketError(c, &c.totals.Errors.Timeout)

@@ -104,6 +104,11 @@ type eventLoop struct {
 	nextScan       time.Duration
 	hook           *hookResponse
 	failed         bool
+	// now is the run clock when the poller returned, the end time of the
+	// responses read from its events (the bytes were there by then); valid
+	// while those events are handled.
+	now      time.Duration
+	nowValid bool
 }
 
 func newEventLoop(th *thread, ep endpoint) (*eventLoop, error) {
@@ -154,10 +159,12 @@ func (l *eventLoop) over() bool { return l.failed || l.r.stopping.Load() }
 func (l *eventLoop) turn() {
 	l.sendReady()
 	n := l.p.wait(l.events, l.waitTime())
+	now := l.r.clock()
+	l.now, l.nowValid = now, true
 	for _, ev := range l.events[:n] {
 		l.handle(ev)
 	}
-	now := l.r.clock()
+	l.nowValid = false
 	for c := l.timers.popDue(now); c != nil; c = l.timers.popDue(now) {
 		if c.wakeConnect {
 			c.wakeConnect = false

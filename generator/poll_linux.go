@@ -176,13 +176,15 @@ func sysConnectError(fd int) error {
 // sysRead and sysWrite never block (the sockets are non-blocking), so they
 // bypass the scheduler's system-call bookkeeping. n < 0 with errAgain means
 // try again after the next event.
-func sysRead(fd int, b []byte) (int, error) { return sysIO(syscall.SYS_READ, fd, b) }
+// recvfrom and sendto rather than read and write: they go straight to the
+// socket layer, without the file layer's bookkeeping.
+func sysRead(fd int, b []byte) (int, error) { return sysIO(syscall.SYS_RECVFROM, fd, b) }
 
-func sysWrite(fd int, b []byte) (int, error) { return sysIO(syscall.SYS_WRITE, fd, b) }
+func sysWrite(fd int, b []byte) (int, error) { return sysIO(syscall.SYS_SENDTO, fd, b) }
 
 func sysIO(trap uintptr, fd int, b []byte) (int, error) {
 	for {
-		r1, _, errno := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)))
+		r1, _, errno := syscall.RawSyscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), 0, 0, 0)
 		switch errno {
 		case 0:
 			return int(r1), nil
