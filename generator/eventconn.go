@@ -98,11 +98,14 @@ func (l *eventLoop) send(c *conn) {
 		c.scheduled = c.due
 		c.seq++
 		c.due = l.r.cfg.Pacer.Due(float64(c.seq)*c.stride + c.phase)
-		c.slack = max(c.due-c.scheduled, lateSlack)
+		// The tick and the poller's resolution are not lateness.
+		c.slack = max(c.due-c.scheduled, lateSlack+paceTick)
 		c.slotted = true
 	}
 	if c.slotted && c.scheduled > now {
-		l.timers.schedule(c, c.scheduled)
+		// Sends due within the same tick go out together, so that their
+		// responses come back together and one wake-up reads many.
+		l.timers.schedule(c, (c.scheduled+paceTick-1)/paceTick*paceTick)
 		return
 	}
 	if l.th.hasDelay && !c.delayed {
@@ -329,6 +332,7 @@ func (l *eventLoop) record(c *conn) {
 		return
 	}
 	last := len(c.statuses) - 1
+	statusErrors := c.totals.Errors.Status
 	for i, status := range c.statuses {
 		s := sample{status: status}
 		if i == last {
@@ -344,7 +348,11 @@ func (l *eventLoop) record(c *conn) {
 	}
 	c.totals.Requests += uint64(len(c.statuses))
 	c.totals.Bytes = c.read
-	c.publish()
+	// Only what changed is published: each store is a full barrier.
+	c.completed.Store(c.totals.Requests)
+	if c.totals.Errors.Status != statusErrors {
+		c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status)
+	}
 	if len(l.batch) >= samplesPerFlush || end-l.lastFlush > flushInterval {
 		l.flush(end)
 	}

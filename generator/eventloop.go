@@ -22,6 +22,11 @@ const (
 	loopReadSize = 64 << 10
 	// maxEvents bounds the events taken from the poller per turn.
 	maxEvents = 512
+	// paceTick is the resolution of open-loop send times: sends due within
+	// one tick go out together at its end. Waits are whole milliseconds
+	// (the poller's resolution, and wrk2's), so an idle loop wakes up to
+	// 1 ms after a send's time.
+	paceTick = 500 * time.Microsecond
 )
 
 // errAgain is a non-blocking call that must wait for the next event.
@@ -89,6 +94,7 @@ type loopConn struct {
 // eventLoop runs one thread's connections.
 type eventLoop struct {
 	th     *thread
+	conns  []*conn // the thread's
 	r      *run
 	ep     endpoint
 	p      *poller
@@ -119,6 +125,7 @@ func newEventLoop(th *thread, ep endpoint) (*eventLoop, error) {
 	cfg := &th.run.cfg
 	l := &eventLoop{
 		th:        th,
+		conns:     th.conns,
 		r:         th.run,
 		ep:        ep,
 		p:         p,
@@ -200,7 +207,7 @@ func (l *eventLoop) handle(ev pollEvent) {
 		l.p.drainWake()
 		return
 	}
-	c := l.th.conns[ev.idx]
+	c := l.conns[ev.idx]
 	if c.gen != ev.gen || c.fd < 0 {
 		return
 	}
@@ -285,4 +292,18 @@ func (l *eventLoop) finish() {
 	l.flush(0)
 	l.p.close()
 	l.th.wg.Done()
+}
+
+// reserveProcs lets each of n event loops keep a scheduler P while it waits
+// in the poller, plus one for the rest of the run: with fewer (GOMAXPROCS
+// follows the CPUs the process may use), loops sharing a CPU would hand
+// their P to each other through the scheduler on every wait. It returns
+// the function that restores the previous setting.
+func reserveProcs(n int) func() {
+	prev := runtime.GOMAXPROCS(0)
+	if prev >= n+1 {
+		return func() {}
+	}
+	runtime.GOMAXPROCS(n + 1)
+	return func() { runtime.GOMAXPROCS(prev) }
 }

@@ -96,6 +96,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 
 	r := newRun(cfg)
 	r.useLoop = useLoop
+	if useLoop {
+		defer reserveProcs(cfg.Threads)()
+	}
 	threads := make([]*thread, cfg.Threads)
 	// Counted before setup, so a script that stops threads there ends the run.
 	r.liveShards.Store(int64(len(threads)))
