@@ -90,10 +90,11 @@ func byteByByte(msg []byte) func(io.Writer, <-chan struct{}) error {
 }
 
 type hostileCase struct {
-	name    string
-	reply   testserver.Reply
-	conns   int
-	timeout time.Duration
+	name     string
+	reply    testserver.Reply
+	conns    int
+	timeout  time.Duration
+	duration time.Duration // 1s unless set
 	// check looks at the result; the suite itself checks the time taken and
 	// the heap.
 	check func(t *testing.T, res *generator.Result)
@@ -136,14 +137,14 @@ func TestHostileServers(t *testing.T) {
 				t.Errorf("requests %d errors %+v, want none", res.Requests, res.Errors)
 			}
 		}},
-		{name: "one byte per write", reply: testserver.Reply{Stream: byteByByte(okResponse)}, check: func(t *testing.T, res *generator.Result) {
+		{name: "one byte per write", reply: testserver.Reply{Stream: byteByByte(okResponse)}, timeout: 5 * time.Second, check: func(t *testing.T, res *generator.Result) {
 			// Responses cut off at the end of the run are read, not counted.
 			if res.Requests == 0 || res.Errors.Socket() != 0 || res.Bytes < res.Requests*uint64(len(okResponse)) ||
 				res.Bytes >= (res.Requests+2)*uint64(len(okResponse)) {
 				t.Errorf("requests %d bytes %d errors %+v", res.Requests, res.Bytes, res.Errors)
 			}
 		}},
-		{name: "10 MB bodies", conns: 50, reply: testserver.Reply{Raw: tenMB}, timeout: 20 * time.Second, check: func(t *testing.T, res *generator.Result) {
+		{name: "10 MB bodies", conns: 50, duration: 3 * time.Second, reply: testserver.Reply{Raw: tenMB}, timeout: 20 * time.Second, check: func(t *testing.T, res *generator.Result) {
 			if res.Requests == 0 || res.Errors.Socket() != 0 || res.Bytes < res.Requests*uint64(len(tenMB)) {
 				t.Errorf("requests %d bytes %d errors %+v", res.Requests, res.Bytes, res.Errors)
 			}
@@ -152,7 +153,7 @@ func TestHostileServers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return tc.reply })
-			cfg := config(t, srv.URL, max(tc.conns, 2), 1, time.Second)
+			cfg := config(t, srv.URL, max(tc.conns, 2), 1, max(tc.duration, time.Second))
 			cfg.Timeout = 300 * time.Millisecond
 			if tc.timeout > 0 {
 				cfg.Timeout = tc.timeout
