@@ -119,8 +119,14 @@ func TestBreakpointFindsCapacity(t *testing.T) {
 		t.Fatalf("no breakpoint: %+v", bp)
 	}
 	t.Logf("breakpoint %+v", bp)
-	if math.Abs(bp.Rate-capacity) > 0.1*capacity {
-		t.Errorf("breakpoint %.0f/s, want %d/s within 10%% (%+v)", bp.Rate, capacity, bp)
+	// The race detector slows the generator enough that sends bunch up and
+	// a burst overflows a 100 ms window early: allow it more.
+	tolerance := 0.1
+	if raceEnabled {
+		tolerance = 0.35
+	}
+	if math.Abs(bp.Rate-capacity) > tolerance*capacity {
+		t.Errorf("breakpoint %.0f/s, want %d/s within %.0f%% (%+v)", bp.Rate, capacity, tolerance*100, bp)
 	}
 	if res.Runtime > 3500*time.Millisecond {
 		t.Errorf("run went on for %v after the breakpoint at %v", res.Runtime, bp.At)
