@@ -81,7 +81,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		script, err = luascript.Load(luascript.Options{
 			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
-			Context: intr.context(),
+			Context: intr.context(), ByEndpoint: cfg.ByEndpoint,
 		})
 		if err != nil {
 			return fail(stderr, err)
