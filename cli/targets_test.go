@@ -238,9 +238,17 @@ func TestBadTargetsFiles(t *testing.T) {
 }
 
 // --conn-stages ramps the connections: the series shows the target and the
-// active connections.
+// active connections, and --stop-on ends the run.
 func TestConnStages(t *testing.T) {
-	srv := testnginx.Start(t, "")
+	srv := testnginx.Start(t, `location /down { return 503; }`)
+	code, stdout, stderr := runMain("-q", "--conn-stages", "5s:4", "--stop-on", "errors>1%", "--window", "1s", "-t", "1", srv.URL+"/down")
+	if code != 0 || !strings.Contains(stdout, "  Breakpoint: 0.00 connections sustained") || !strings.Contains(stdout, "Conns   Req/Sec") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr: %s", code, stdout, stderr)
+	}
+	if !strings.HasPrefix(stdout, "Running 5s test @ ") || !strings.Contains(stdout, " requests in 1.0") {
+		t.Errorf("the run did not stop after about 1s:\n%s", stdout)
+	}
+
 	doc, _ := runJSON(t, "--conn-stages", "1s:4,1s:4", "-t", "2", srv.URL+"/")
 	if len(doc.Series) < 2 {
 		t.Fatalf("series %+v", doc.Series)

@@ -77,6 +77,9 @@ type Breakpoint struct {
 	Rate float64
 	// Throughput is the responses per second over that interval.
 	Throughput float64
+	// Connections is, with connection stages, the connections the stages
+	// called for at the end of that interval.
+	Connections float64
 	// At is when the condition held (Found) or the run ended.
 	At time.Duration
 	// Reasons describe the conditions that held, e.g.

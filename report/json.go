@@ -156,11 +156,13 @@ type jsonSchedule struct {
 }
 
 type jsonBreakpoint struct {
-	Found      bool     `json:"found"`
-	Rate       float64  `json:"rate"`
-	Throughput float64  `json:"throughput"`
-	AtS        float64  `json:"at_s"`
-	Reasons    []string `json:"reasons"`
+	Found      bool    `json:"found"`
+	Rate       float64 `json:"rate"`
+	Throughput float64 `json:"throughput"`
+	// Connections is set with --conn-stages.
+	Connections *float64 `json:"connections,omitempty"`
+	AtS         float64  `json:"at_s"`
+	Reasons     []string `json:"reasons"`
 	// TargetCPU is each monitored target's CPU at the breakpoint.
 	TargetCPU []jsonTargetCPU `json:"target_cpu,omitempty"`
 }
@@ -253,6 +255,10 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 	}
 	if bp := res.Breakpoint; bp != nil {
 		doc.Breakpoint = &jsonBreakpoint{Found: bp.Found, Rate: bp.Rate, Throughput: bp.Throughput, AtS: bp.At.Seconds(), Reasons: bp.Reasons}
+		if len(cfg.ConnStages) > 0 {
+			conns := bp.Connections
+			doc.Breakpoint.Connections = &conns
+		}
 		if doc.Breakpoint.Reasons == nil {
 			doc.Breakpoint.Reasons = []string{}
 		}
