@@ -15,7 +15,12 @@ type Stage struct {
 }
 
 // Staged paces requests through stages, k6's ramping arrival rate.
-func Staged(stages []Stage) Pacer { return Pacer{Stages: stages} }
+func Staged(stages []Stage) Pacer {
+	if len(stages) == 0 {
+		return Pacer{}
+	}
+	return Pacer{staged: &stages}
+}
 
 // StagesLength is the sum of the stages' durations.
 func StagesLength(stages []Stage) time.Duration {

@@ -73,3 +73,17 @@ func TestEndpointRoundTripDoesNotAllocate(t *testing.T) {
 }
 
 func startOK(t *testing.T) *testserver.Server { return testserver.Start(t, false, alwaysOK) }
+
+func TestStageGate(t *testing.T) {
+	st := []Stage{{10 * time.Second, 10}}
+	if ok, _ := stageGate(st, 4, 5*time.Second+time.Millisecond); !ok {
+		t.Error("place 4 inactive at 5s with 5 connections called for")
+	}
+	ok, wake := stageGate(st, 7, 5*time.Second)
+	if ok || wake < 7*time.Second || wake > 7*time.Second+time.Millisecond {
+		t.Errorf("place 7 at 5s: active %v, wake %v; want inactive until 7s", ok, wake)
+	}
+	if ok, wake := stageGate(st, 10, 5*time.Second); ok || wake != never {
+		t.Errorf("place 10: active %v, wake %v; want never", ok, wake)
+	}
+}
