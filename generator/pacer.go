@@ -51,6 +51,9 @@ func (p Pacer) validate() error {
 	case !p.Enabled():
 		return nil
 	case p.staged != nil:
+		if StageValue(*p.staged, never) == 0 && stagesCount(*p.staged, never) == 0 {
+			return fmt.Errorf("%w: the stages send no request", ErrConfig)
+		}
 		return validateStages(*p.staged, "rates")
 	case p.From < 0 || p.To < 0 || math.IsInf(p.From, 0) || math.IsInf(p.To, 0) || math.IsNaN(p.From+p.To):
 		return fmt.Errorf("%w: rates must be finite and >= 0", ErrConfig)

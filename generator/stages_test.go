@@ -44,6 +44,9 @@ func TestStagesRampFromZero(t *testing.T) {
 	if err := Staged([]Stage{{0, 5}}).validate(); err == nil {
 		t.Error("a stage without a duration validates")
 	}
+	if err := Staged([]Stage{{time.Second, 0}}).validate(); err == nil {
+		t.Error("stages that send nothing validate")
+	}
 }
 
 func TestStageTimeAbove(t *testing.T) {
