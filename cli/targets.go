@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/targets"
@@ -33,6 +34,7 @@ func useTargets(o *Options, cfg *generator.Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	withHeaders(ts, o.Headers)
 	order, err := targets.ParseOrder(o.TargetsOrder)
 	if err != nil {
 		return err
@@ -48,4 +50,22 @@ func useTargets(o *Options, cfg *generator.Config, stderr io.Writer) error {
 	cfg.URL = o.URL
 	cfg.Script = set
 	return nil
+}
+
+// withHeaders adds the -H headers to every target that does not set a
+// header of the same name itself, before the target's own.
+func withHeaders(ts []targets.Target, headers []generator.Header) {
+	for i := range ts {
+		var add []generator.Header
+		for _, h := range headers {
+			own := false
+			for _, th := range ts[i].Headers {
+				own = own || strings.EqualFold(th.Name, h.Name)
+			}
+			if !own {
+				add = append(add, h)
+			}
+		}
+		ts[i].Headers = append(add, ts[i].Headers...)
+	}
 }

@@ -194,9 +194,9 @@ func hasReason(doc jsonDoc, class, reason string) bool {
 
 func TestTargetsFromStdinWithByEndpoint(t *testing.T) {
 	srv := testnginx.Start(t, "")
-	stdin = strings.NewReader("GET " + srv.URL + "/a\n\nGET " + srv.URL + "/b?q=1\n")
+	stdin = strings.NewReader("GET " + srv.URL + "/a\n\nGET " + srv.URL + "/b?q=1\nX-Test: own\n")
 	t.Cleanup(func() { stdin = os.Stdin })
-	code, stdout, stderr := runMain("--targets", "-", "--targets-order", "random", "--by-endpoint", "-c", "2", "-t", "1", "-d", "1")
+	code, stdout, stderr := runMain("--targets", "-", "--targets-order", "random", "--by-endpoint", "-H", "X-Test: flag", "-c", "2", "-t", "1", "-d", "1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -210,8 +210,14 @@ func TestTargetsFromStdinWithByEndpoint(t *testing.T) {
 			block = lines[i+1:]
 		}
 	}
-	if len(block) < 3 || !strings.HasPrefix(block[0], "  Endpoint ") || !strings.HasPrefix(block[1], "  GET /a ") && !strings.HasPrefix(block[1], "  GET /b ") {
+	if len(block) < 3 || !strings.HasPrefix(block[0], "  Endpoint ") || !strings.Contains(stdout, "\n  GET /a ") || !strings.Contains(stdout, "\n  GET /b ") {
 		t.Errorf("endpoint block after wrk's report missing:\n%s", stdout)
+	}
+	// -H goes to every target that does not set the header itself.
+	for _, e := range srv.Log(t) {
+		if want := map[string]string{"/a": "flag", "/b": "own"}[e.Path]; e.Header != want {
+			t.Fatalf("%s sent X-Test %q, want %q", e.Path, e.Header, want)
+		}
 	}
 }
 
