@@ -50,6 +50,7 @@ type Script struct {
 	headers []generator.Header
 	out     *syncWriter
 	ctx     context.Context
+	gc      gcTuning
 	// byEndpoint is Options.ByEndpoint.
 	byEndpoint bool
 
@@ -58,6 +59,7 @@ type Script struct {
 	mu      sync.Mutex
 	main    *state
 	threads []*thread
+	closed  bool
 }
 
 var _ generator.Scripter = (*Script)(nil)
@@ -174,6 +176,9 @@ func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (g
 		return nil, err
 	}
 	t.release = watchRun(st.L, ctl.Done())
+	if !t.static || t.hasResponse || t.hasDelay {
+		s.gc.raise()
+	}
 	return t, nil
 }
 
@@ -188,10 +193,15 @@ func (s *Script) setup(t *thread) error {
 	return err
 }
 
-// Close releases the Lua states. The script must not be used afterwards.
+// Close releases the Lua states. The script must not be used afterwards;
+// closing it again does nothing.
 func (s *Script) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
 	for _, t := range s.threads {
 		t.mu.Lock()
 		if t.release != nil {
@@ -202,4 +212,5 @@ func (s *Script) Close() {
 	}
 	s.threads = nil
 	s.main.close()
+	s.gc.restore()
 }
