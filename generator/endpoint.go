@@ -44,7 +44,7 @@ func EndpointName(method, target string) string {
 // EndpointOf is the endpoint index of request i of the batch: 0 when the
 // request carries none.
 func (r Request) EndpointOf(i int) uint16 {
-	if i < len(r.Endpoints) {
+	if i >= 0 && i < len(r.Endpoints) {
 		return min(r.Endpoints[i], OtherEndpoint)
 	}
 	return 0
