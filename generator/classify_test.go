@@ -12,7 +12,9 @@ import (
 )
 
 func TestClassifyNamesErrors(t *testing.T) {
-	op := func(err error) error { return &net.OpError{Op: "read", Net: "tcp", Err: &os.SyscallError{Syscall: "read", Err: err}} }
+	op := func(err error) error {
+		return &net.OpError{Op: "read", Net: "tcp", Err: &os.SyscallError{Syscall: "read", Err: err}}
+	}
 	cases := []struct {
 		err  error
 		want string
