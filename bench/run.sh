@@ -8,6 +8,7 @@
 #  4. a breakpoint run on each endpoint
 #  5. CPU per request, peak RSS and requests/s of gowrk and wrk on nginx (bench/generator.sh)
 #  6. the target against pgbench on the same database (bench/target/run.sh, with gowrk)
+#  7. a mixed run of list, single post and insert from bench/mixed.targets, per endpoint
 #
 # Environment: DURATION (5s per run), BREAKPOINT_DURATION (30s per ramp),
 # SEED (10000 posts), SKIP (experiments to skip, e.g. "4 5").
@@ -118,6 +119,14 @@ if ! skipped 4; then
 			echo
 		} >>"$summary"
 	done
+fi
+
+if ! skipped 7; then
+	start_target
+	printf '\n## 7. Mixed workload: list, single post, insert (bench/mixed.targets, -c 64 -t 2)\n\n```\n' >>"$summary"
+	bin/gowrk -c 64 -t 2 -d "$DURATION" --targets bench/mixed.targets --by-endpoint --error-reasons --quiet \
+		--report "$out/mixed.html" --json "$out/mixed.json" "$URL/" | tee "$out/mixed.txt" >>"$summary"
+	printf '```\n' >>"$summary"
 fi
 stop_target
 

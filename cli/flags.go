@@ -46,6 +46,12 @@ type Options struct {
 	// MaxBody is how much of each response body a response() hook sees.
 	MaxBody uint64
 
+	// Targets is a vegeta targets file ("-": stdin) sent in TargetsOrder.
+	Targets      string
+	TargetsOrder string
+	// Stages ramp the request rate, ConnStages the active connections.
+	Stages, ConnStages []generator.Stage
+
 	Outputs
 	Watch
 }
@@ -59,6 +65,9 @@ type Outputs struct {
 	JSON, Report, HdrOut, HdrLog string
 	Percentiles                  []float64
 	FailOn                       []threshold.Condition
+	// ByEndpoint groups results by endpoint and prints them after the
+	// text report; ErrorReasons prints the errors' reasons there.
+	ByEndpoint, ErrorReasons bool
 }
 
 // defaultStopOn are breakpoint mode's stop conditions unless --stop-on
@@ -187,6 +196,42 @@ func (r rampValue) Set(s string) error {
 	return nil
 }
 
+// stagesValue is --stages' DURATION:N[,DURATION:N...], e.g. 30s:1k,2m:10k.
+type stagesValue struct {
+	s    *[]generator.Stage
+	max  uint64
+	what string
+}
+
+func (v stagesValue) String() string { return "" }
+func (v stagesValue) Type() string   { return "STAGES" }
+func (v stagesValue) Set(s string) error {
+	var out []generator.Stage
+	for _, part := range strings.Split(s, ",") {
+		d, n, ok := strings.Cut(strings.TrimSpace(part), ":")
+		secs, err1 := units.ParseTime(d)
+		target, err2 := units.ParseMetric(n)
+		if !ok || err1 != nil || err2 != nil || secs < 1 || secs > maxSeconds || target > v.max {
+			return fmt.Errorf("invalid stage %q: want DURATION:%s, the duration from 1s, the number up to %s, e.g. 30s:1k,2m:10k,30s:0", strings.Map(printable, part), v.what, metricText(v.max))
+		}
+		out = append(out, generator.Stage{Duration: time.Duration(secs) * time.Second, Target: float64(target)})
+	}
+	if generator.StagesLength(out) > maxSeconds*time.Second {
+		return fmt.Errorf("stages last over %dh", maxSeconds/3600)
+	}
+	*v.s = out
+	return nil
+}
+
+// stagesMax is the highest target of the stages.
+func stagesMax(stages []generator.Stage) uint64 {
+	var m float64
+	for _, s := range stages {
+		m = max(m, s.Target)
+	}
+	return uint64(m)
+}
+
 // conditionsValue is a list of threshold conditions ("p99>200ms,errors>1%").
 type conditionsValue struct{ c *[]threshold.Condition }
 
@@ -253,6 +298,12 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVar(&o.HdrLog, "hdr-log", "", "Write an HdrHistogram interval log")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "No live progress")
 	fs.Var(metricValue{&o.MaxBody, 1, maxBodyCap, "bytes"}, "max-body", "Body bytes a response() hook sees")
+	fs.StringVar(&o.Targets, "targets", "", "Send the requests of a targets file")
+	fs.StringVar(&o.TargetsOrder, "targets-order", "sequence", "sequence or random")
+	fs.BoolVar(&o.ByEndpoint, "by-endpoint", false, "Results per endpoint")
+	fs.BoolVar(&o.ErrorReasons, "error-reasons", false, "Print the errors' reasons")
+	fs.Var(stagesValue{&o.Stages, maxRate, "RATE"}, "stages", "Ramp the rate through stages")
+	fs.Var(stagesValue{&o.ConnStages, maxConnections, "CONNECTIONS"}, "conn-stages", "Ramp the connections through stages")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
 	if err := fs.Parse(joinDashboardAddr(args)); err != nil {
@@ -268,16 +319,21 @@ func Parse(args []string) (*Options, error) {
 	if err := o.Watch.check(fs); err != nil {
 		return nil, err
 	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		return nil, errUsage
-	}
-	o.RawURL, o.ScriptArgs = rest[0], rest[1:]
-	u, err := parseURL(o.RawURL)
-	if err != nil {
+	if err := o.checkStages(fs); err != nil {
 		return nil, err
 	}
-	o.URL = u
+	rest := fs.Args()
+	if len(rest) == 0 && o.Targets == "" {
+		return nil, errUsage
+	}
+	if len(rest) > 0 {
+		o.RawURL, o.ScriptArgs = rest[0], rest[1:]
+		u, err := parseURL(o.RawURL)
+		if err != nil {
+			return nil, err
+		}
+		o.URL = u
+	}
 	if o.Connections < o.Threads {
 		return nil, errors.New("number of connections must be >= threads")
 	}
@@ -326,16 +382,45 @@ func (o *Options) checkModes(fs *pflag.FlagSet) error {
 	switch {
 	case o.Rate > 0 && o.Breakpoint:
 		return errors.New("--rate and --breakpoint cannot be used together")
-	case o.Uncorrected && !openLoop:
-		return errors.New("--u_latency needs --rate or --breakpoint")
+	case o.Uncorrected && !openLoop && o.Stages == nil:
+		return errors.New("--u_latency needs --rate, --breakpoint or --stages")
 	case fs.Changed("steps") && !o.Breakpoint:
 		return errors.New("--steps needs --breakpoint")
-	case (fs.Changed("stop-on") || fs.Changed("window")) && !openLoop:
-		return errors.New("--stop-on and --window need --rate or --breakpoint")
+	case (fs.Changed("stop-on") || fs.Changed("window")) && !openLoop && o.Stages == nil && o.ConnStages == nil:
+		return errors.New("--stop-on and --window need --rate, --breakpoint, --stages or --conn-stages")
 	}
 	if o.Breakpoint && o.StopOn == nil {
 		o.StopOn, _ = threshold.Parse(defaultStopOn)
 	}
+	return nil
+}
+
+// checkStages rejects stages with the flags they replace and sets the
+// duration to theirs; --conn-stages sets -c when it is not given.
+func (o *Options) checkStages(fs *pflag.FlagSet) error {
+	if _, err := targetsOrder(o.TargetsOrder); err != nil {
+		return err
+	}
+	stages := o.Stages
+	switch {
+	case o.Stages == nil && o.ConnStages == nil:
+		return nil
+	case o.Stages != nil && o.ConnStages != nil:
+		return errors.New("--stages and --conn-stages cannot be used together")
+	case o.Rate > 0 || o.Breakpoint:
+		return errors.New("--stages and --conn-stages replace --rate and --breakpoint")
+	case fs.Changed("duration"):
+		return errors.New("the stages set the duration: drop -d")
+	case o.ConnStages != nil:
+		stages = o.ConnStages
+		top := stagesMax(stages)
+		if !fs.Changed("connections") {
+			o.Connections = max(top, o.Threads)
+		} else if top > o.Connections {
+			return fmt.Errorf("--conn-stages asks for %d connections, more than -c %d", top, o.Connections)
+		}
+	}
+	o.Duration = uint64(generator.StagesLength(stages) / time.Second)
 	return nil
 }
 
@@ -355,7 +440,11 @@ func (o *Options) Config() generator.Config {
 		cfg.Pacer = generator.Ramp(float64(o.RampFrom), float64(o.RampTo), cfg.Duration, int(o.Steps))
 	case o.Rate > 0:
 		cfg.Pacer = generator.ConstantRate(float64(o.Rate))
+	case o.Stages != nil:
+		cfg.Pacer = generator.Staged(o.Stages)
 	}
+	cfg.ConnStages = o.ConnStages
+	cfg.ByEndpoint = o.ByEndpoint || o.Targets != ""
 	if len(o.StopOn) > 0 {
 		cfg.Stop = o.StopOn
 		cfg.StopWindow = time.Duration(o.StopWindow) * time.Second

@@ -114,9 +114,9 @@ func TestParseModeErrors(t *testing.T) {
 	}{
 		{[]string{"-R", "0", "http://h/"}, `invalid argument "0" for "-R, --rate" flag: want requests/sec from 1 to 1G`},
 		{[]string{"-R", "1k", "--breakpoint", "1:2", "http://h/"}, "cannot be used together"},
-		{[]string{"-U", "http://h/"}, "--u_latency needs --rate or --breakpoint"},
+		{[]string{"-U", "http://h/"}, "--u_latency needs --rate, --breakpoint or --stages"},
 		{[]string{"--steps", "3", "-R", "1", "http://h/"}, "--steps needs --breakpoint"},
-		{[]string{"--stop-on", "p99>1s", "http://h/"}, "need --rate or --breakpoint"},
+		{[]string{"--stop-on", "p99>1s", "http://h/"}, "need --rate, --breakpoint, --stages or --conn-stages"},
 		{[]string{"--breakpoint", "10", "http://h/"}, `invalid argument "10" for "--breakpoint" flag`},
 		{[]string{"--breakpoint", "10:0", "http://h/"}, `invalid argument "10:0" for "--breakpoint" flag`},
 		{[]string{"--fail-on", "p99>fast", "http://h/"}, `invalid value in condition "p99>fast"`},

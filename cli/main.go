@@ -64,6 +64,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// ends the run early.
 	intr := catchInterrupts()
 	defer intr.stop()
+	if err := useTargets(opts, &cfg, stderr); err != nil {
+		if errors.Is(err, errUsage) {
+			fmt.Fprint(stderr, usage)
+			return exitFailed
+		}
+		return fail(stderr, err)
+	}
 	var script *luascript.Script
 	if opts.Script != "" {
 		scriptOut := stdout
@@ -74,7 +81,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		script, err = luascript.Load(luascript.Options{
 			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
-			Context: intr.context(),
+			Context: intr.context(), ByEndpoint: cfg.ByEndpoint,
 		})
 		if err != nil {
 			return fail(stderr, err)
@@ -160,6 +167,12 @@ func writeText(out *bufio.Writer, run *summary.Run, o *Outputs, monitor []syssta
 	err := report.TextReporter(run, report.TextOptions{Latency: o.Latency, Uncorrected: o.Uncorrected})(out)
 	if err == nil {
 		err = report.MonitorBreakpointText(out, run.Result, monitor)
+	}
+	if err == nil && o.ByEndpoint {
+		err = report.EndpointsText(out, run)
+	}
+	if err == nil && o.ErrorReasons {
+		err = report.ReasonsText(out, run)
 	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr
@@ -298,6 +311,14 @@ const usage = `Usage: gowrk <options> <url>
         --stop-on     <C>  Stop conditions (default "p99>500ms,errors>1%")
         --window      <T>  Sliding window of the stop conditions (5s)
 
+  Workloads:
+        --targets     <F>  Send the requests of a vegeta targets file
+                           ("-": stdin); the URL is then optional
+        --targets-order <O>
+                           sequence (default) or random
+        --stages      <S>  Ramp the rate: DURATION:RATE,... (30s:1k,2m:10k)
+        --conn-stages <S>  Ramp the connections: DURATION:N,... (-c: the most)
+
   Output:
         --json        <F>  Write results as JSON to F ("-": stdout only)
         --percentiles <L>  Percentiles for JSON and HTML (50,75,90,99,...)
@@ -305,6 +326,9 @@ const usage = `Usage: gowrk <options> <url>
         --hdr-log     <F>  Write an HdrHistogram interval log (.hlog)
         --report      <F>  Write a self-contained HTML report
         --fail-on     <C>  Exit 2 when a condition holds ("p99>200ms,errors>0.1%")
+        --by-endpoint      Results per endpoint (method and path), also
+                           after the text report
+        --error-reasons    Print the top reasons of each error class
     -q, --quiet            No live progress on stderr
         --max-body    <N>  Body bytes a response() hook sees; a larger
                            body is a read error (default 1048576)

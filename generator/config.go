@@ -47,6 +47,11 @@ type Config struct {
 	Stop []threshold.Condition
 	// StopWindow is the sliding window Stop is measured over.
 	StopWindow time.Duration
+	// ByEndpoint groups the results by endpoint (Result.Endpoints).
+	ByEndpoint bool
+	// Stages, when set, ramp the number of active connections in closed
+	// loop; Connections is the most there can be.
+	ConnStages []Stage
 	// Script, when set, supplies each thread's requests and hooks.
 	Script Scripter
 	// SampleInterval is how often each thread records its Req/Sec rate.
@@ -140,6 +145,14 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if err := cfg.Pacer.validate(); err != nil {
 		return cfg, err
+	}
+	if len(cfg.ConnStages) > 0 {
+		if cfg.Pacer.Enabled() {
+			return cfg, fmt.Errorf("%w: connection stages are for closed loop", ErrConfig)
+		}
+		if err := validateStages(cfg.ConnStages, "connections"); err != nil {
+			return cfg, err
+		}
 	}
 	if cfg.StopWindow <= 0 {
 		cfg.StopWindow = defaultStopWindow

@@ -53,6 +53,10 @@ type conn struct {
 	parser responseParser
 	hook   *hookResponse // set when the script has a response() hook
 	read   uint64        // bytes read from the server
+	// endpoint is the endpoint index of the request being sent or read.
+	endpoint uint16
+	// active is whether the connection stages let it send now.
+	active bool
 
 	batch    []sample
 	lastSent time.Duration // run clock at the last flush
@@ -161,13 +165,18 @@ func (c *conn) loop() {
 	defer c.finish()
 	r := c.th.run
 	backoff := time.Duration(0)
+	staged := len(r.cfg.ConnStages) > 0
 	for !c.stopping() {
+		if staged && !c.awaitActive() {
+			return
+		}
 		if c.nc == nil {
 			if err := c.connect(); err != nil {
 				if c.stopping() {
 					return
 				}
 				c.totals.Errors.Connect++
+				c.th.stats.reasons.count(ClassConnect, classify(err))
 				c.publish()
 				backoff = min(max(backoff*2, minBackoff), maxBackoff)
 				if !c.sleep(backoff) {
@@ -241,6 +250,7 @@ func (c *conn) roundTrip() error {
 	if err != nil {
 		return err
 	}
+	c.endpoint = req.EndpointOf(0)
 	r := c.th.run
 	start := r.clock()
 	if scheduled >= 0 {
@@ -252,7 +262,7 @@ func (c *conn) roundTrip() error {
 	}
 	c.inflight.Store(int64(start))
 	if _, err := c.nc.Write(req.Bytes); err != nil {
-		c.socketError(&c.totals.Errors.Write)
+		c.socketError(&c.totals.Errors.Write, ClassWrite, err)
 		return nil
 	}
 	c.sent += uint64(req.Count)
@@ -326,6 +336,7 @@ func (c *conn) nextRequest() (Request, error) {
 // counted and drops the connection; err is a script failure.
 func (c *conn) readResponses(req Request) (closeAfter, ok bool, err error) {
 	for i := 0; i < req.Count; i++ {
+		c.endpoint = req.EndpointOf(i)
 		if err := c.readResponse(req.IsHead(i)); err != nil {
 			c.readError(err)
 			return false, false, nil
@@ -342,7 +353,7 @@ func (c *conn) readResponses(req Request) (closeAfter, ok bool, err error) {
 		}
 		closeAfter = closeAfter || c.parser.Close
 		status := c.parser.Status
-		c.batch = append(c.batch, sample{status: uint16(status)})
+		c.batch = append(c.batch, sample{status: uint16(status), endpoint: c.endpoint})
 		c.totals.Requests++
 		if status > 399 {
 			c.totals.Errors.Status++
@@ -362,7 +373,7 @@ func (c *conn) record(count int, start, scheduled time.Duration) {
 	if latency > r.cfg.Timeout || c.expired.Load() {
 		// A late response is a timeout, never a latency sample.
 		c.dropBatch(count)
-		c.socketError(&c.totals.Errors.Timeout)
+		c.socketError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded)
 		return
 	}
 	last := &c.batch[len(c.batch)-1]
@@ -449,20 +460,22 @@ func (c *conn) dropBatch(n int) {
 
 func (c *conn) readError(err error) {
 	if c.expired.Load() || errors.Is(err, os.ErrDeadlineExceeded) {
-		c.socketError(&c.totals.Errors.Timeout)
+		c.socketError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded)
 		return
 	}
 	if errors.Is(err, errBodyTooLarge) && !c.stopping() {
 		c.totals.Errors.OverCap++
 	}
-	c.socketError(&c.totals.Errors.Read)
+	c.socketError(&c.totals.Errors.Read, ClassRead, err)
 }
 
-// socketError counts a failure unless the run is ending (an interrupted
-// request is not an error), then drops the connection.
-func (c *conn) socketError(counter *uint64) {
+// socketError counts a failure of class for err's reason unless the run is
+// ending (an interrupted request is not an error), then drops the
+// connection.
+func (c *conn) socketError(counter *uint64, class ErrorClass, err error) {
 	if !c.stopping() {
 		*counter++
+		c.th.stats.countError(class, err, c.endpoint)
 		c.publish()
 	}
 	c.disconnect()

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"errors"
+	"os"
 	"time"
 )
 
@@ -12,7 +13,7 @@ import (
 // connect starts a non-blocking connect; the socket's first writable event
 // finishes it.
 func (l *eventLoop) connect(c *conn, now time.Duration) {
-	if c.stopping() {
+	if c.stopping() || !l.gate(c, now) {
 		return
 	}
 	fd, err := sysConnect(l.ep)
@@ -23,7 +24,7 @@ func (l *eventLoop) connect(c *conn, now time.Duration) {
 		}
 	}
 	if err != nil {
-		l.connectFailed(c, now)
+		l.connectFailed(c, now, err)
 		return
 	}
 	c.fd, c.state, c.start = fd, stateConnecting, now
@@ -32,7 +33,7 @@ func (l *eventLoop) connect(c *conn, now time.Duration) {
 func (l *eventLoop) connected(c *conn) {
 	if err := sysConnectError(c.fd); err != nil {
 		l.disconnect(c)
-		l.connectFailed(c, l.r.clock())
+		l.connectFailed(c, l.r.clock(), err)
 		return
 	}
 	c.backoff = 0
@@ -42,11 +43,12 @@ func (l *eventLoop) connected(c *conn) {
 
 // connectFailed counts a failed connect and retries after a back-off that
 // doubles with each failure in a row.
-func (l *eventLoop) connectFailed(c *conn, now time.Duration) {
+func (l *eventLoop) connectFailed(c *conn, now time.Duration, err error) {
 	if c.stopping() {
 		return
 	}
 	c.totals.Errors.Connect++
+	c.th.stats.countError(ClassConnect, err, 0)
 	c.publish()
 	c.backoff = min(max(c.backoff*2, minBackoff), maxBackoff)
 	c.wakeConnect = true
@@ -66,10 +68,32 @@ func (l *eventLoop) disconnect(c *conn) {
 	c.parser.reset()
 }
 
-// socketError counts a failure unless the run is ending, then reconnects.
-func (l *eventLoop) socketError(c *conn, counter *uint64) {
+// gate holds the connection back, closed, while the connection stages
+// (Config.ConnStages) want fewer connections than its place, and brings it
+// back by a timer when they want it again.
+func (l *eventLoop) gate(c *conn, now time.Duration) bool {
+	if len(l.r.cfg.ConnStages) == 0 {
+		return true
+	}
+	active, wake := stageGate(l.r.cfg.ConnStages, float64(l.th.phase(c.index)), now)
+	c.setActive(active)
+	if active {
+		return true
+	}
+	l.disconnect(c)
+	if wake != never {
+		c.wakeConnect = true
+		l.timers.schedule(c, wake)
+	}
+	return false
+}
+
+// socketError counts a failure of class for err's reason unless the run is
+// ending, then reconnects.
+func (l *eventLoop) socketError(c *conn, counter *uint64, class ErrorClass, err error) {
 	if !c.stopping() {
 		*counter++
+		c.th.stats.countError(class, err, c.req.EndpointOf(min(c.responses, c.req.Count-1)))
 		c.publish()
 	}
 	l.disconnect(c)
@@ -80,7 +104,7 @@ func (l *eventLoop) readError(c *conn, err error) {
 	if errors.Is(err, errBodyTooLarge) && !c.stopping() {
 		c.totals.Errors.OverCap++
 	}
-	l.socketError(c, &c.totals.Errors.Read)
+	l.socketError(c, &c.totals.Errors.Read, ClassRead, err)
 }
 
 // send writes c's next request, unless its open-loop slot or delay() is
@@ -94,6 +118,9 @@ func (l *eventLoop) send(c *conn) {
 		return
 	}
 	now := l.r.clock()
+	if !l.gate(c, now) {
+		return
+	}
 	if c.paced && !c.slotted {
 		c.scheduled = c.due
 		c.seq++
@@ -156,7 +183,7 @@ func (l *eventLoop) write(c *conn) {
 			return
 		}
 		if err != nil {
-			l.socketError(c, &c.totals.Errors.Write)
+			l.socketError(c, &c.totals.Errors.Write, ClassWrite, err)
 			return
 		}
 		c.written += n
@@ -328,13 +355,13 @@ func (l *eventLoop) record(c *conn) {
 	}
 	latency := end - c.start
 	if latency > l.r.cfg.Timeout {
-		l.socketError(c, &c.totals.Errors.Timeout)
+		l.socketError(c, &c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded)
 		return
 	}
 	last := len(c.statuses) - 1
 	statusErrors := c.totals.Errors.Status
 	for i, status := range c.statuses {
-		s := sample{status: status}
+		s := sample{status: status, endpoint: c.req.EndpointOf(i)}
 		if i == last {
 			s.latency = uint32(min(latency/time.Microsecond, histHighest)) + 1
 			if c.paced {

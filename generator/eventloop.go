@@ -2,6 +2,7 @@ package generator
 
 import (
 	"errors"
+	"os"
 	"runtime"
 	"time"
 )
@@ -260,9 +261,9 @@ func (l *eventLoop) scan(now time.Duration) {
 		switch c.state {
 		case stateConnecting:
 			l.disconnect(c)
-			l.connectFailed(c, now)
+			l.connectFailed(c, now, os.ErrDeadlineExceeded)
 		case stateWriting, stateReading:
-			l.socketError(c, &c.totals.Errors.Timeout)
+			l.socketError(c, &c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded)
 		}
 	}
 	if len(l.batch) > 0 && now-l.lastFlush > flushInterval {

@@ -17,6 +17,10 @@ type Request struct {
 	// Heads marks the HEAD requests, whose responses carry no body: request
 	// i is one when bit i%64 of Heads[i/64] is set. Nil when none is.
 	Heads []uint64
+	// Endpoints, when set, holds each request's endpoint index (below
+	// MaxEndpoints, or OtherEndpoint), named after the run by the thread
+	// script's EndpointNamer. Read only with Config.ByEndpoint.
+	Endpoints []uint16
 }
 
 // IsHead reports whether request i of the batch is a HEAD request.

@@ -18,6 +18,17 @@ type Pacer struct {
 	// Steps, when above zero, holds the rate constant in Steps equal steps,
 	// the first at From and the last at To, instead of ramping linearly.
 	Steps int
+	// staged, when set, replaces the ramp: the rate goes through its
+	// stages from 0 (Staged). A pointer keeps Pacer comparable.
+	staged *[]Stage
+}
+
+// Stages are the stages of a Staged pacer, nil otherwise.
+func (p Pacer) Stages() []Stage {
+	if p.staged == nil {
+		return nil
+	}
+	return *p.staged
 }
 
 // ConstantRate paces requests at rate per second (wrk2's -R).
@@ -30,15 +41,20 @@ func Ramp(from, to float64, over time.Duration, steps int) Pacer {
 }
 
 // Enabled reports whether the pacer sets a rate (open-loop mode).
-func (p Pacer) Enabled() bool { return p.From > 0 || p.To > 0 }
+func (p Pacer) Enabled() bool { return p.From > 0 || p.To > 0 || p.staged != nil }
 
 // Ramping reports whether the rate changes over time.
-func (p Pacer) Ramping() bool { return p.From != p.To && p.Over > 0 }
+func (p Pacer) Ramping() bool { return p.staged != nil || p.From != p.To && p.Over > 0 }
 
 func (p Pacer) validate() error {
 	switch {
 	case !p.Enabled():
 		return nil
+	case p.staged != nil:
+		if StageValue(*p.staged, never) == 0 && stagesCount(*p.staged, never) == 0 {
+			return fmt.Errorf("%w: the stages send no request", ErrConfig)
+		}
+		return validateStages(*p.staged, "rates")
 	case p.From < 0 || p.To < 0 || math.IsInf(p.From, 0) || math.IsInf(p.To, 0) || math.IsNaN(p.From+p.To):
 		return fmt.Errorf("%w: rates must be finite and >= 0", ErrConfig)
 	case p.From != p.To && p.Over <= 0:
@@ -51,6 +67,9 @@ func (p Pacer) validate() error {
 
 // RateAt is the target rate at time t of the run.
 func (p Pacer) RateAt(t time.Duration) float64 {
+	if p.staged != nil {
+		return StageValue(*p.staged, t)
+	}
 	if !p.Ramping() || t >= p.Over {
 		return p.To
 	}
@@ -74,6 +93,9 @@ func (p Pacer) stepRate(i int) float64 {
 // Count is the number of requests due in the first t of the run: the
 // integral of the rate.
 func (p Pacer) Count(t time.Duration) float64 {
+	if p.staged != nil {
+		return stagesCount(*p.staged, t)
+	}
 	if t <= 0 {
 		return 0
 	}
@@ -116,6 +138,9 @@ const never = time.Duration(math.MaxInt64)
 func (p Pacer) Due(n float64) time.Duration {
 	if n <= 0 {
 		return 0
+	}
+	if p.staged != nil {
+		return stagesDue(*p.staged, n)
 	}
 	if !p.Ramping() {
 		return seconds(n / p.To)

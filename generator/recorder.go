@@ -38,6 +38,7 @@ type sample struct {
 	latency   uint32
 	corrected uint32
 	status    uint16
+	endpoint  uint16 // Request.EndpointOf, counted only with Config.ByEndpoint
 }
 
 // samplesPerFlush bounds how much a connection buffers before it takes its
@@ -60,6 +61,8 @@ type shardStats struct {
 	sent        uint64
 	late        uint64
 	maxBehind   time.Duration
+	endpoints   *endpointStats // with Config.ByEndpoint only
+	reasons     reasonCounts
 }
 
 func newShardStats(openLoop bool) *shardStats {
@@ -75,6 +78,9 @@ func (s *shardStats) add(batch []sample) {
 	s.mu.Lock()
 	for _, b := range batch {
 		s.status[b.status]++
+		if s.endpoints != nil {
+			s.endpoints.add(b)
+		}
 		if b.latency == 0 {
 			continue
 		}
@@ -89,4 +95,13 @@ func (s *shardStats) add(batch []sample) {
 		}
 	}
 	s.mu.Unlock()
+}
+
+// countError counts a socket error by reason, and for the endpoint of the
+// request it hit; safe for the thread's connections to call concurrently.
+func (s *shardStats) countError(class ErrorClass, err error, endpoint uint16) {
+	s.reasons.count(class, classify(err))
+	if s.endpoints != nil && class != ClassConnect {
+		s.endpoints.errors[min(endpoint, OtherEndpoint)].Add(1)
+	}
 }

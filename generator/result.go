@@ -22,6 +22,10 @@ type Result struct {
 	Errors Errors
 	// StatusCodes counts responses by status code.
 	StatusCodes map[int]uint64
+	// ErrorReasons break the errors down by class and reason.
+	ErrorReasons []ErrorReason
+	// Endpoints are the per-endpoint results with Config.ByEndpoint.
+	Endpoints []EndpointResult
 	// Latency holds, per request, the time from writing it to the end of its
 	// response. It is not corrected for coordinated omission.
 	Latency *hdrhistogram.Histogram
@@ -73,6 +77,9 @@ type Breakpoint struct {
 	Rate float64
 	// Throughput is the responses per second over that interval.
 	Throughput float64
+	// Connections is, with connection stages, the connections the stages
+	// called for at the end of that interval.
+	Connections float64
 	// At is when the condition held (Found) or the run ended.
 	At time.Duration
 	// Reasons describe the conditions that held, e.g.
@@ -122,6 +129,10 @@ type Interval struct {
 	// Target is, in open-loop mode, the scheduled requests per second over
 	// the bucket.
 	Target float64
+	// TargetConns is, with connection stages, the connections the stages
+	// call for at the bucket's end, and Conns those active then.
+	TargetConns float64
+	Conns       int
 }
 
 // Rate is the bucket's responses per second.

@@ -199,5 +199,9 @@ func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
 			}
 		}
 	}
+	res.ErrorReasons = collectReasons(threads, res.StatusCodes)
+	if cfg.ByEndpoint {
+		res.Endpoints = collectEndpoints(&cfg, threads)
+	}
 	return res
 }

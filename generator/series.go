@@ -127,6 +127,12 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	if cfg.Pacer.Enabled() {
 		iv.Target = (cfg.Pacer.Count(now) - cfg.Pacer.Count(s.lastTick)) / iv.Length.Seconds()
 	}
+	if len(cfg.ConnStages) > 0 {
+		iv.TargetConns = StageValue(cfg.ConnStages, now)
+		for _, th := range s.threads {
+			iv.Conns += int(th.active.Load())
+		}
+	}
 	s.intervals = append(s.intervals, iv)
 	if s.window != nil {
 		s.window.push(iv, delta.socket, s.merged)

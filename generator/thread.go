@@ -29,6 +29,7 @@ type thread struct {
 	stats   *shardStats
 	rate    *hdrhistogram.Histogram // Req/Sec samples, owned by the monitor
 	stopped atomic.Bool
+	active  atomic.Int64 // connections the connection stages let send
 }
 
 func newThread(r *run, index, conns int, addr net.Addr) *thread {
@@ -38,6 +39,9 @@ func newThread(r *run, index, conns int, addr net.Addr) *thread {
 		addr:  addr,
 		stats: newShardStats(r.cfg.Pacer.Enabled()),
 		rate:  newRateHistogram(),
+	}
+	if r.cfg.ByEndpoint {
+		th.stats.endpoints = &endpointStats{}
 	}
 	th.conns = make([]*conn, conns)
 	for i := range th.conns {

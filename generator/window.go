@@ -26,6 +26,7 @@ type windowSlot struct {
 	responses, errors, socket uint64
 	length                    time.Duration
 	due                       float64 // requests scheduled in the bucket
+	conns                     float64 // connections the connection stages called for
 }
 
 func newStopWindow(cfg Config) *stopWindow {
@@ -45,6 +46,7 @@ func (w *stopWindow) push(iv Interval, socket uint64, latency *hdrhistogram.Hist
 	sl.latency.Merge(latency)
 	sl.responses, sl.errors, sl.socket, sl.length = iv.Requests, iv.Errors, socket, iv.Length
 	sl.due = iv.Target * iv.Length.Seconds()
+	sl.conns = iv.TargetConns
 	w.next = (w.next + 1) % len(w.slots)
 	w.filled = min(w.filled+1, len(w.slots))
 }
@@ -78,9 +80,10 @@ func (w *stopWindow) check(now time.Duration) bool {
 		// it stopped keeping up, and that rate was not sustained.
 		if newest := &w.slots[(w.next+len(w.slots)-1)%len(w.slots)]; newest.length > 0 && keptUp(newest) {
 			w.lastGood = Breakpoint{
-				At:         now,
-				Rate:       newest.due / newest.length.Seconds(),
-				Throughput: float64(newest.responses) / newest.length.Seconds(),
+				At:          now,
+				Rate:        newest.due / newest.length.Seconds(),
+				Throughput:  float64(newest.responses) / newest.length.Seconds(),
+				Connections: newest.conns,
 			}
 		}
 		return false

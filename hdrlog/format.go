@@ -102,6 +102,14 @@ func metaOf(cfg *generator.Config, start time.Time) runMeta {
 		StartUnixMS:     start.UnixMilli(),
 		Unit:            "us",
 	}
+	if st := cfg.Pacer.Stages(); len(st) > 0 {
+		// The log has no field for stages: a ramp from 0 to their peak over
+		// their length keeps the run open-loop for whoever reads it.
+		m.RateFrom, m.RampS = 0, generator.StagesLength(st).Seconds()
+		for _, s := range st {
+			m.RateTo = max(m.RateTo, s.Target)
+		}
+	}
 	if cfg.URL != nil {
 		m.URL = cfg.URL.String()
 	}

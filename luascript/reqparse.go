@@ -19,22 +19,31 @@ type parseError struct {
 // The error text locates the fault as line:column within b, like wrk's check
 // of the first request.
 func requests(b []byte, heads []uint64) (generator.Request, error) {
+	req, _, err := requestsAt(b, heads, nil)
+	return req, err
+}
+
+// requestsAt is requests that also returns where each request starts, in
+// starts' storage, for grouping them by endpoint.
+func requestsAt(b []byte, heads []uint64, starts []int) (generator.Request, []int, error) {
 	req := generator.Request{Bytes: b, Heads: heads[:0]}
+	starts = starts[:0]
 	if len(b) == 0 {
-		return req, fmt.Errorf("empty request")
+		return req, starts, fmt.Errorf("empty request")
 	}
 	for off := 0; off < len(b); req.Count++ {
 		end, head, perr := parseRequest(b, off)
 		if perr != nil {
 			line, col := position(b, perr.off)
-			return req, fmt.Errorf("%s at %d:%d", perr.msg, line, col)
+			return req, starts, fmt.Errorf("%s at %d:%d", perr.msg, line, col)
 		}
 		if head {
 			req.MarkHead(req.Count)
 		}
+		starts = append(starts, off)
 		off = end
 	}
-	return req, nil
+	return req, starts, nil
 }
 
 // position turns a byte offset into a 1-based line and column.

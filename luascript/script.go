@@ -32,6 +32,9 @@ type Options struct {
 	// Context interrupts the script's top level, setup() and init() when
 	// cancelled (Ctrl-C); see also Script.SetContext. Background when nil.
 	Context context.Context
+	// ByEndpoint tags each request with its endpoint group, "METHOD /path"
+	// (generator.Config.ByEndpoint).
+	ByEndpoint bool
 }
 
 // Script is a loaded wrk script. It implements generator.Scripter.
@@ -48,6 +51,8 @@ type Script struct {
 	out     *syncWriter
 	ctx     context.Context
 	gc      gcTuning
+	// byEndpoint is Options.ByEndpoint.
+	byEndpoint bool
 
 	// mu guards the main state and threads. Lock order: mu, then a
 	// thread's mu (setup and done reach into thread states).
@@ -83,17 +88,18 @@ func Load(opts Options) (*Script, error) {
 		w = os.Stdout
 	}
 	s := &Script{
-		path:    opts.Path,
-		proto:   proto,
-		rawURL:  opts.URL.String(),
-		scheme:  opts.URL.Scheme,
-		host:    opts.URL.Hostname(),
-		port:    opts.URL.Port(),
-		reqPath: requestPath(opts.URL),
-		args:    opts.Args,
-		headers: opts.Headers,
-		out:     &syncWriter{w: w},
-		ctx:     opts.Context,
+		path:       opts.Path,
+		proto:      proto,
+		rawURL:     opts.URL.String(),
+		scheme:     opts.URL.Scheme,
+		host:       opts.URL.Hostname(),
+		port:       opts.URL.Port(),
+		reqPath:    requestPath(opts.URL),
+		args:       opts.Args,
+		headers:    opts.Headers,
+		out:        &syncWriter{w: w},
+		ctx:        opts.Context,
+		byEndpoint: opts.ByEndpoint,
 	}
 	if s.ctx == nil {
 		s.ctx = context.Background()
@@ -144,6 +150,9 @@ func requestPath(u *url.URL) string {
 // is not needed: wrk's thread objects carry no number.
 func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (generator.ThreadScript, error) {
 	t := &thread{script: s, ctl: ctl, addr: copyAddr(addr)}
+	if s.byEndpoint {
+		t.eps = newEndpoints()
+	}
 	st, err := newState(s)
 	if err != nil {
 		return nil, err

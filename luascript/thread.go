@@ -38,7 +38,9 @@ type thread struct {
 
 	// conns holds each connection's last request; see Next.
 	conns []connRequest
-	resp  responseArgs
+	// eps groups the requests by endpoint, with Options.ByEndpoint.
+	eps  *endpoints
+	resp responseArgs
 }
 
 // connRequest is a connection's last request() result. Bytes returned by
@@ -50,6 +52,9 @@ type connRequest struct {
 	// the copy.
 	src *byte
 	req generator.Request
+	// starts and eps are the storage of the requests' endpoint groups.
+	starts []int
+	eps    []uint16
 }
 
 var _ generator.ThreadScript = (*thread)(nil)
@@ -91,9 +96,12 @@ func (t *thread) init() error {
 	if t.static {
 		s, _ := req.(lua.LString)
 		b := []byte(s)
-		req, err := requests(b, nil)
+		req, starts, err := requestsAt(b, nil, nil)
 		if err != nil {
 			return &Error{File: t.script.path, Msg: "the request built from wrk.method, wrk.path, wrk.headers and wrk.body is not valid HTTP: " + err.Error()}
+		}
+		if t.eps != nil {
+			t.eps.tag(&req, starts, nil)
 		}
 		t.staticReq = req
 	}
@@ -157,10 +165,14 @@ func (t *thread) Next(conn int) (generator.Request, error) {
 		return c.req, nil
 	}
 	c.buf = append(c.buf[:0], s...)
-	req, err := requests(c.buf, c.req.Heads)
+	req, starts, err := requestsAt(c.buf, c.req.Heads, c.starts)
+	c.starts = starts
 	if err != nil {
 		c.src = nil
 		return generator.Request{}, t.badRequest(fn, "request() returned an invalid HTTP request: "+err.Error())
+	}
+	if t.eps != nil {
+		c.eps = t.eps.tag(&req, starts, c.eps)
 	}
 	c.src = unsafe.StringData(string(s))
 	c.req = req
@@ -195,4 +207,15 @@ func (t *thread) Delay() (time.Duration, error) {
 	ms := float64(lua.LVAsNumber(L.Get(-1)))
 	L.Pop(1)
 	return delayDuration(ms), nil
+}
+
+// EndpointNames names the endpoint groups of the thread's requests, with
+// Options.ByEndpoint; it implements generator.EndpointNamer.
+func (t *thread) EndpointNames() []string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.eps == nil {
+		return nil
+	}
+	return t.eps.names
 }

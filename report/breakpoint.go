@@ -21,31 +21,45 @@ func BreakpointText(out io.Writer, res *generator.Result) error {
 		return nil
 	}
 	w := &errWriter{w: out}
+	// With connection stages the load is connections, not a rate.
+	staged := len(res.Config.ConnStages) > 0
+	load, unit := bp.Rate, "requests/sec"
+	if staged {
+		load, unit = bp.Connections, "connections"
+	}
 	if bp.Found {
-		fmt.Fprintf(w, "  Breakpoint: %s requests/sec sustained (%s responses/sec), stopped at %s:\n",
-			units.FormatMetric(bp.Rate), units.FormatMetric(bp.Throughput), units.FormatTime(float64(bp.At/time.Microsecond)))
+		fmt.Fprintf(w, "  Breakpoint: %s %s sustained (%s responses/sec), stopped at %s:\n",
+			units.FormatMetric(load), unit, units.FormatMetric(bp.Throughput), units.FormatTime(float64(bp.At/time.Microsecond)))
 		for _, r := range bp.Reasons {
 			fmt.Fprintf(w, "    %s\n", r)
 		}
 	} else {
-		fmt.Fprintf(w, "  Breakpoint: not reached; %s requests/sec sustained to the end (%s responses/sec)\n",
-			units.FormatMetric(bp.Rate), units.FormatMetric(bp.Throughput))
+		fmt.Fprintf(w, "  Breakpoint: not reached; %s %s sustained to the end (%s responses/sec)\n",
+			units.FormatMetric(load), unit, units.FormatMetric(bp.Throughput))
 	}
 	if len(res.Series) == 0 {
 		return w.err
 	}
 	step := (len(res.Series) + curveRows - 1) / curveRows
 	fmt.Fprintf(w, "  Breakpoint curve\n")
-	fmt.Fprintf(w, "%10s%10s%10s%10s%10s%10s%10s\n", "Time", "Target", "Req/Sec", "Errors", "p50", "p90", "p99")
+	head := "Target"
+	if staged {
+		head = "Conns"
+	}
+	fmt.Fprintf(w, "%10s%10s%10s%10s%10s%10s%10s\n", "Time", head, "Req/Sec", "Errors", "p50", "p90", "p99")
 	for i := step - 1; i < len(res.Series); i += step {
 		iv := res.Series[i]
+		target := iv.Target
+		if staged {
+			target = iv.TargetConns
+		}
 		errShare := 0.0
 		if iv.Requests+iv.Errors > 0 {
 			errShare = float64(iv.Errors) / float64(iv.Requests+iv.Errors) * 100
 		}
 		fmt.Fprintf(w, "%10s%10s%10s%9.2f%%%10s%10s%10s\n",
 			units.FormatTime(float64((iv.Start+iv.Length)/time.Microsecond)),
-			units.FormatMetric(iv.Target), units.FormatMetric(iv.Rate()), errShare,
+			units.FormatMetric(target), units.FormatMetric(iv.Rate()), errShare,
 			units.FormatTime(float64(iv.P50)), units.FormatTime(float64(iv.P90)), units.FormatTime(float64(iv.P99)))
 	}
 	return w.err

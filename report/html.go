@@ -50,6 +50,9 @@ type pageData struct {
 	StatusRows      []row
 	Sources         []row
 	Resources       []row
+	Endpoints       []endpointView
+	EndpointChart   template.HTML
+	Reasons         []reasonView
 }
 
 type row struct{ Name, Value string }
@@ -99,10 +102,15 @@ func buildPage(run *summary.Run, d Details) pageData {
 		{"Errors", errorSummary(res)},
 	}
 	switch {
+	case len(cfg.Pacer.Stages()) > 0:
+		p.Summary = append(p.Summary, row{"Target rate", "stages " + stagesText(cfg.Pacer.Stages()) + " requests/sec"})
 	case res.Config.Pacer.Ramping():
 		p.Summary = append(p.Summary, row{"Target rate", fmt.Sprintf("%s to %s requests/sec over %s", units.FormatMetric(cfg.Pacer.From), units.FormatMetric(cfg.Pacer.To), cfg.Pacer.Over)})
 	case res.Config.Pacer.Enabled():
 		p.Summary = append(p.Summary, row{"Target rate", units.FormatMetric(cfg.Pacer.To) + " requests/sec"})
+	}
+	if len(cfg.ConnStages) > 0 {
+		p.Summary = append(p.Summary, row{"Connections", "stages " + stagesText(cfg.ConnStages)})
 	}
 	if res.Interrupted {
 		p.Summary = append(p.Summary, row{"Interrupted", "yes (stopped before its duration)"})
@@ -132,7 +140,12 @@ func buildPage(run *summary.Run, d Details) pageData {
 		errorChart(res).SVG(),
 		latencyOverTime(res).SVG(),
 	}
+	if len(cfg.ConnStages) > 0 {
+		p.Charts = append(p.Charts, connectionsChart(res).SVG())
+	}
 	p.Charts = append(p.Charts, resourceCharts(res, d.Monitor)...)
+	p.Endpoints, p.EndpointChart = endpointsView(res)
+	p.Reasons = reasonsView(res)
 	p.Resources = resourceRows(d.Monitor)
 	p.Percentiles = percentileChart(res, headline).SVG()
 	p.Status, p.StatusRows = statusChart(res.StatusCodes, res.Errors)
@@ -416,6 +429,13 @@ svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
 <h2>Status codes</h2>
 {{.Status}}
 <section><table>{{range .StatusRows}}<tr><th>{{.Name}}</th><td class="num">{{.Value}}</td></tr>{{end}}</table></section>
+{{if .Reasons}}<h2>Error reasons</h2>
+<section id="reasons"><table><tr><th>Class</th><th>Reason</th><th class="num">Count</th></tr>
+{{range .Reasons}}<tr><td>{{.Class}}</td><td>{{.Reason}}</td><td class="num">{{.Count}}</td></tr>{{end}}</table></section>{{end}}
+{{if .Endpoints}}<h2>Endpoints</h2>
+<section id="endpoints"><table><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Req/sec</th><th>Statuses</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th></tr>
+{{range .Endpoints}}<tr><th>{{.Name}}</th><td class="num">{{.Requests}}</td><td class="num">{{.Errors}}</td><td class="num">{{.Rate}}</td><td>{{.Statuses}}</td><td class="num">{{.P50}}</td><td class="num">{{.P90}}</td><td class="num">{{.P99}}</td><td class="num">{{.Max}}</td></tr>{{end}}</table></section>
+{{.EndpointChart}}{{end}}
 {{if .Sources}}<h2>Merged runs</h2>
 <section id="sources"><table>{{range .Sources}}<tr><th>{{.Name}}</th><td>{{.Value}}</td></tr>{{end}}</table></section>{{end}}
 <p class="sub">{{.Footer}}</p>

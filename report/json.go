@@ -47,14 +47,16 @@ func (d Details) percentiles() []float64 {
 	return d.Percentiles
 }
 
-// Mode names the kind of run: "closed-loop", "constant-rate", "breakpoint"
-// or "merged".
+// Mode names the kind of run: "closed-loop", "constant-rate", "breakpoint",
+// "stages" or "merged".
 func Mode(res *generator.Result, d Details) string {
 	switch {
 	case len(d.Sources) > 0:
 		return "merged"
-	case res.Breakpoint != nil:
+	case res.Breakpoint != nil && len(res.Config.Pacer.Stages()) == 0:
 		return "breakpoint"
+	case len(res.Config.Pacer.Stages()) > 0:
+		return "stages"
 	case res.Config.Pacer.Enabled():
 		return "constant-rate"
 	}
@@ -83,32 +85,36 @@ type jsonReport struct {
 	Thresholds     []jsonThreshold   `json:"thresholds,omitempty"`
 	Series         []jsonInterval    `json:"series"`
 	Sources        []jsonSource      `json:"sources,omitempty"`
+	Endpoints      []jsonEndpoint    `json:"endpoints,omitempty"`
 	Generator      *jsonGenerator    `json:"generator,omitempty"`
 	Monitor        []jsonMonitor     `json:"monitor,omitempty"`
 }
 
 type jsonConfig struct {
-	URL            string   `json:"url"`
-	Connections    int      `json:"connections"`
-	Threads        int      `json:"threads"`
-	DurationS      float64  `json:"duration_s"`
-	TimeoutS       float64  `json:"timeout_s"`
-	Rate           *float64 `json:"rate,omitempty"`
-	RampFrom       *float64 `json:"ramp_from,omitempty"`
-	RampTo         *float64 `json:"ramp_to,omitempty"`
-	RampSteps      *int     `json:"ramp_steps,omitempty"`
-	StopOn         []string `json:"stop_on,omitempty"`
-	StopWindowS    *float64 `json:"stop_window_s,omitempty"`
-	SeriesInterval float64  `json:"series_interval_s"`
+	URL            string      `json:"url"`
+	Connections    int         `json:"connections"`
+	Threads        int         `json:"threads"`
+	DurationS      float64     `json:"duration_s"`
+	TimeoutS       float64     `json:"timeout_s"`
+	Rate           *float64    `json:"rate,omitempty"`
+	RampFrom       *float64    `json:"ramp_from,omitempty"`
+	RampTo         *float64    `json:"ramp_to,omitempty"`
+	RampSteps      *int        `json:"ramp_steps,omitempty"`
+	StopOn         []string    `json:"stop_on,omitempty"`
+	StopWindowS    *float64    `json:"stop_window_s,omitempty"`
+	SeriesInterval float64     `json:"series_interval_s"`
+	Stages         []jsonStage `json:"stages,omitempty"`
+	ConnStages     []jsonStage `json:"conn_stages,omitempty"`
 }
 
 type jsonErrors struct {
-	Connect uint64 `json:"connect"`
-	Read    uint64 `json:"read"`
-	Write   uint64 `json:"write"`
-	Timeout uint64 `json:"timeout"`
-	Status  uint64 `json:"status"`
-	Total   uint64 `json:"total"`
+	Connect uint64       `json:"connect"`
+	Read    uint64       `json:"read"`
+	Write   uint64       `json:"write"`
+	Timeout uint64       `json:"timeout"`
+	Status  uint64       `json:"status"`
+	Total   uint64       `json:"total"`
+	Reasons []jsonReason `json:"reasons"`
 }
 
 type jsonLatency struct {
@@ -150,11 +156,13 @@ type jsonSchedule struct {
 }
 
 type jsonBreakpoint struct {
-	Found      bool     `json:"found"`
-	Rate       float64  `json:"rate"`
-	Throughput float64  `json:"throughput"`
-	AtS        float64  `json:"at_s"`
-	Reasons    []string `json:"reasons"`
+	Found      bool    `json:"found"`
+	Rate       float64 `json:"rate"`
+	Throughput float64 `json:"throughput"`
+	// Connections is set with --conn-stages.
+	Connections *float64 `json:"connections,omitempty"`
+	AtS         float64  `json:"at_s"`
+	Reasons     []string `json:"reasons"`
 	// TargetCPU is each monitored target's CPU at the breakpoint.
 	TargetCPU []jsonTargetCPU `json:"target_cpu,omitempty"`
 }
@@ -177,6 +185,9 @@ type jsonInterval struct {
 	P90US          int64   `json:"p90_us"`
 	P99US          int64   `json:"p99_us"`
 	MaxUS          int64   `json:"max_us"`
+	// With --conn-stages: the connections called for and active.
+	TargetConnections *float64 `json:"target_connections,omitempty"`
+	Connections       *int     `json:"connections,omitempty"`
 }
 
 type jsonSource struct {
@@ -214,7 +225,8 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		Errors: jsonErrors{
 			Connect: res.Errors.Connect, Read: res.Errors.Read, Write: res.Errors.Write,
 			Timeout: res.Errors.Timeout, Status: res.Errors.Status,
-			Total: res.Errors.Socket() + res.Errors.Status,
+			Total:   res.Errors.Socket() + res.Errors.Status,
+			Reasons: reasonsJSON(res.ErrorReasons),
 		},
 		StatusCodes: map[string]uint64{},
 		Latency: jsonLatency{
@@ -243,6 +255,10 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 	}
 	if bp := res.Breakpoint; bp != nil {
 		doc.Breakpoint = &jsonBreakpoint{Found: bp.Found, Rate: bp.Rate, Throughput: bp.Throughput, AtS: bp.At.Seconds(), Reasons: bp.Reasons}
+		if len(cfg.ConnStages) > 0 {
+			conns := bp.Connections
+			doc.Breakpoint.Connections = &conns
+		}
 		if doc.Breakpoint.Reasons == nil {
 			doc.Breakpoint.Reasons = []string{}
 		}
@@ -256,12 +272,18 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		doc.Thresholds = append(doc.Thresholds, t)
 	}
 	for _, iv := range res.Series {
-		doc.Series = append(doc.Series, jsonInterval{
+		j := jsonInterval{
 			StartS: iv.Start.Seconds(), LengthS: iv.Length.Seconds(),
 			Requests: iv.Requests, Errors: iv.Errors, RequestsPerSec: iv.Rate(), TargetPerSec: iv.Target,
 			P50US: iv.P50, P90US: iv.P90, P99US: iv.P99, MaxUS: iv.Max,
-		})
+		}
+		if len(cfg.ConnStages) > 0 {
+			target, conns := iv.TargetConns, iv.Conns
+			j.TargetConnections, j.Connections = &target, &conns
+		}
+		doc.Series = append(doc.Series, j)
 	}
+	doc.Endpoints = endpointsJSON(res)
 	monitorJSON(&doc, res, d)
 	for _, s := range d.Sources {
 		doc.Sources = append(doc.Sources, jsonSource{
@@ -284,7 +306,9 @@ func configJSON(cfg *generator.Config) jsonConfig {
 		c.URL = cfg.URL.String()
 	}
 	p := cfg.Pacer
+	c.Stages, c.ConnStages = stagesJSON(p.Stages()), stagesJSON(cfg.ConnStages)
 	switch {
+	case len(p.Stages()) > 0:
 	case p.Ramping():
 		c.RampFrom, c.RampTo, c.RampSteps = &p.From, &p.To, &p.Steps
 	case p.Enabled():

@@ -20,6 +20,8 @@ test)
 	# HdrHistogram's Java library reads --hdr-log output as a third party.
 	have java || missing+=(default-jre-headless)
 	[ -f /usr/share/java/hdrhistogram.jar ] || missing+=(libhdrhistogram-java)
+	# The targets, stages and error-reason tests run against nginx.
+	have nginx || missing+=(nginx-light)
 	;;
 bench) have nginx || missing+=(nginx-light); have chromium || missing+=(chromium) ;;
 esac

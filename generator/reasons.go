@@ -1,0 +1,200 @@
+package generator
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sort"
+	"strconv"
+	"sync/atomic"
+	"syscall"
+)
+
+// ErrorClass is one of wrk's error classes.
+type ErrorClass uint8
+
+// The error classes, as in Errors.
+const (
+	ClassConnect ErrorClass = iota
+	ClassRead
+	ClassWrite
+	ClassTimeout
+	ClassStatus
+	numSocketClasses = ClassStatus
+)
+
+var classNames = [...]string{"connect", "read", "write", "timeout", "status"}
+
+func (c ErrorClass) String() string { return classNames[c] }
+
+// reason is why a socket error happened, from a fixed list so that counting
+// one allocates nothing.
+type reason uint8
+
+const (
+	reasonOther reason = iota
+	reasonRefused
+	reasonReset
+	reasonBrokenPipe
+	reasonUnreachable
+	reasonAddrNotAvail
+	reasonEOF
+	reasonEOFHeaders
+	reasonEOFBody
+	reasonStatusLine
+	reasonHeaderLine
+	reasonBadLength
+	reasonBadChunk
+	reasonHeaderTooLarge
+	reasonBodyTooLarge
+	reasonTimeout
+	reasonTLSAuthority
+	reasonTLSHostname
+	reasonTLSInvalid
+	reasonTLSOther
+	reasonDNS
+	numReasons
+)
+
+var reasonTexts = [numReasons]string{
+	reasonOther:          "other",
+	reasonRefused:        "connection refused",
+	reasonReset:          "connection reset by peer",
+	reasonBrokenPipe:     "broken pipe",
+	reasonUnreachable:    "network unreachable",
+	reasonAddrNotAvail:   "no local address available",
+	reasonEOF:            "connection closed",
+	reasonEOFHeaders:     "EOF before headers",
+	reasonEOFBody:        "EOF mid-body",
+	reasonStatusLine:     errStatusLine.Error(),
+	reasonHeaderLine:     errHeaderLine.Error(),
+	reasonBadLength:      errBadLength.Error(),
+	reasonBadChunk:       errBadChunk.Error(),
+	reasonHeaderTooLarge: errHeaderTooLarge.Error(),
+	reasonBodyTooLarge:   errBodyTooLarge.Error(),
+	reasonTimeout:        "timeout",
+	reasonTLSAuthority:   "TLS: certificate signed by unknown authority",
+	reasonTLSHostname:    "TLS: certificate not valid for the host",
+	reasonTLSInvalid:     "TLS: certificate invalid or expired",
+	reasonTLSOther:       "TLS: handshake failed",
+	reasonDNS:            "name resolution failed",
+}
+
+// parseReasons name the response parser's errors.
+var parseReasons = [...]struct {
+	err error
+	why reason
+}{
+	{errEOFHeaders, reasonEOFHeaders},
+	{errEOFBody, reasonEOFBody},
+	{errStatusLine, reasonStatusLine},
+	{errHeaderLine, reasonHeaderLine},
+	{errBadLength, reasonBadLength},
+	{errBadChunk, reasonBadChunk},
+	{errHeaderTooLarge, reasonHeaderTooLarge},
+	{errBodyTooLarge, reasonBodyTooLarge},
+}
+
+// classify names err. It runs once per socket error, never per request.
+func classify(err error) reason {
+	if err == nil {
+		return reasonOther
+	}
+	for _, p := range parseReasons {
+		if err == p.err {
+			return p.why
+		}
+	}
+	var (
+		unknown  x509.UnknownAuthorityError
+		hostname x509.HostnameError
+		invalid  x509.CertificateInvalidError
+		verify   *tls.CertificateVerificationError
+		record   tls.RecordHeaderError
+		alert    tls.AlertError
+		dns      *net.DNSError
+	)
+	switch {
+	case errors.As(err, &unknown):
+		return reasonTLSAuthority
+	case errors.As(err, &hostname):
+		return reasonTLSHostname
+	case errors.As(err, &invalid):
+		return reasonTLSInvalid
+	case errors.As(err, &verify), errors.As(err, &record), errors.As(err, &alert):
+		return reasonTLSOther
+	case errors.As(err, &dns):
+		return reasonDNS
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return reasonRefused
+	case errors.Is(err, syscall.ECONNRESET):
+		return reasonReset
+	case errors.Is(err, syscall.EPIPE):
+		return reasonBrokenPipe
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return reasonUnreachable
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return reasonAddrNotAvail
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return reasonTimeout
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return reasonEOF
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return reasonTimeout
+	}
+	return reasonOther
+}
+
+// reasonCounts is a thread's socket errors by class and reason, counted
+// without a lock by the thread's connections.
+type reasonCounts [numSocketClasses][numReasons]atomic.Uint64
+
+func (rc *reasonCounts) count(class ErrorClass, why reason) {
+	rc[class][why].Add(1)
+}
+
+// ErrorReason is how many errors of a class had one reason, e.g. read
+// errors for "connection reset by peer", or status errors for "HTTP 503".
+type ErrorReason struct {
+	Class  ErrorClass
+	Reason string
+	Count  uint64
+}
+
+// collectReasons merges the threads' reasons and adds one "HTTP nnn" reason
+// per status above 399, most frequent first within each class.
+func collectReasons(threads []*thread, status map[int]uint64) []ErrorReason {
+	var out []ErrorReason
+	for class := ErrorClass(0); class < numSocketClasses; class++ {
+		for why := reason(0); why < numReasons; why++ {
+			var n uint64
+			for _, th := range threads {
+				n += th.stats.reasons[class][why].Load()
+			}
+			if n > 0 {
+				out = append(out, ErrorReason{Class: class, Reason: reasonTexts[why], Count: n})
+			}
+		}
+	}
+	for code, n := range status {
+		if code > 399 && n > 0 {
+			out = append(out, ErrorReason{Class: ClassStatus, Reason: "HTTP " + strconv.Itoa(code), Count: n})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Class != b.Class {
+			return a.Class < b.Class
+		}
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Reason < b.Reason
+	})
+	return out
+}

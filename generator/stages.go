@@ -1,0 +1,126 @@
+package generator
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Stage is one step of a staged load: over Duration the value (a request
+// rate, or a number of connections) moves linearly from the previous
+// stage's Target (0 before the first stage) to this one's.
+type Stage struct {
+	Duration time.Duration
+	Target   float64
+}
+
+// Staged paces requests through stages, k6's ramping arrival rate.
+func Staged(stages []Stage) Pacer {
+	if len(stages) == 0 {
+		return Pacer{}
+	}
+	return Pacer{staged: &stages}
+}
+
+// StagesLength is the sum of the stages' durations.
+func StagesLength(stages []Stage) time.Duration {
+	var d time.Duration
+	for _, s := range stages {
+		d += s.Duration
+	}
+	return d
+}
+
+func validateStages(stages []Stage, what string) error {
+	for _, s := range stages {
+		if s.Duration <= 0 {
+			return fmt.Errorf("%w: every stage needs a duration", ErrConfig)
+		}
+		if !(s.Target >= 0) || math.IsInf(s.Target, 0) {
+			return fmt.Errorf("%w: stage %s must be finite and >= 0", ErrConfig, what)
+		}
+	}
+	return nil
+}
+
+// StageValue is the stages' value at time t: the ramp's level, the last
+// target past the end.
+func StageValue(stages []Stage, t time.Duration) float64 {
+	from := 0.0
+	for _, s := range stages {
+		if t < s.Duration {
+			if t <= 0 {
+				return from
+			}
+			return from + (s.Target-from)*t.Seconds()/s.Duration.Seconds()
+		}
+		t -= s.Duration
+		from = s.Target
+	}
+	return from
+}
+
+// stagesCount integrates the rate over [0, t].
+func stagesCount(stages []Stage, t time.Duration) float64 {
+	if t <= 0 {
+		return 0
+	}
+	from, n := 0.0, 0.0
+	for _, s := range stages {
+		if t < s.Duration {
+			sec := t.Seconds()
+			return n + from*sec + (s.Target-from)*sec*sec/(2*s.Duration.Seconds())
+		}
+		n += (from + s.Target) / 2 * s.Duration.Seconds()
+		t -= s.Duration
+		from = s.Target
+	}
+	return n + from*t.Seconds()
+}
+
+// stagesDue is when request n is due: the first time stagesCount reaches
+// n. It allocates nothing, as connections call it for every request.
+func stagesDue(stages []Stage, n float64) time.Duration {
+	if n <= 0 {
+		return 0
+	}
+	from := 0.0
+	var at time.Duration
+	for _, s := range stages {
+		d := s.Duration.Seconds()
+		total := (from + s.Target) / 2 * d
+		if n <= total && total > 0 {
+			// from*x + a*x²/2 = n, in the form that is stable for a → 0.
+			a := (s.Target - from) / d
+			disc := math.Max(from*from+2*a*n, 0)
+			return at + min(seconds(2*n/(from+math.Sqrt(disc))), s.Duration)
+		}
+		n -= total
+		at += s.Duration
+		from = s.Target
+	}
+	if from <= 0 {
+		return never
+	}
+	return at + seconds(n/from)
+}
+
+// stageTimeAbove is the first time from t on when the stages' value is
+// above v, or never.
+func stageTimeAbove(stages []Stage, v float64, t time.Duration) time.Duration {
+	if StageValue(stages, t) > v {
+		return t
+	}
+	from := 0.0
+	var at time.Duration
+	for _, s := range stages {
+		end := at + s.Duration
+		if end > t && s.Target > v && s.Target > from {
+			// The ramp crosses v within this stage.
+			x := at + time.Duration(float64(s.Duration)*(v-from)/(s.Target-from)) + time.Microsecond
+			return max(x, t)
+		}
+		at, from = end, s.Target
+	}
+	return never
+}
