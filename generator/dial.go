@@ -12,18 +12,47 @@ import (
 	"time"
 )
 
-// dialer opens the connections of a run: TCP, plus TLS with SNI and no
-// certificate check for https, as wrk does.
+// dialer opens the connections of a run: TCP (or a unix socket), plus TLS
+// with SNI and no certificate check for https, as wrk does, unless
+// Config.Transport asks for more.
 type dialer struct {
 	net     net.Dialer
 	tls     *tls.Config
 	timeout time.Duration
+
+	https, http2, scripted bool
+	// proxy, when set, is where every connection goes; authority is the
+	// target's host:port for CONNECT.
+	proxy     *url.URL
+	proxyAuth string
+	authority string
 }
 
-func newDialer(u *url.URL, timeout time.Duration) *dialer {
-	d := &dialer{net: net.Dialer{Timeout: timeout}, timeout: timeout}
-	if u.Scheme == "https" {
-		d.tls = &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: true} //nolint:gosec // load testing, like wrk
+func newDialer(cfg *Config) (*dialer, error) {
+	d := &dialer{net: net.Dialer{Timeout: cfg.Timeout}, timeout: cfg.Timeout}
+	tc, err := buildTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	d.tls = tc
+	d.https = cfg.URL.Scheme == "https"
+	d.http2 = cfg.Transport.HTTP2
+	d.scripted = cfg.Script != nil
+	d.authority = net.JoinHostPort(cfg.URL.Hostname(), Port(cfg.URL))
+	if p := cfg.Transport.Proxy; p != nil {
+		d.proxy = p
+		d.proxyAuth = proxyAuthorization(p)
+	}
+	return d, nil
+}
+
+// wrkDialer is wrk's dialer for cfg's URL, whatever cfg.Transport says.
+func wrkDialer(cfg *Config) *dialer {
+	plain := *cfg
+	plain.Transport = Transport{}
+	d, err := newDialer(&plain)
+	if err != nil {
+		panic(err) // unreachable: without options nothing can fail
 	}
 	return d
 }
@@ -31,21 +60,7 @@ func newDialer(u *url.URL, timeout time.Duration) *dialer {
 // dial connects to addr within the timeout; cancelling ctx (the end of the
 // run) abandons the dial or handshake at once.
 func (d *dialer) dial(ctx context.Context, addr net.Addr) (net.Conn, error) {
-	nc, err := d.net.DialContext(ctx, "tcp", addr.String())
-	if err != nil {
-		return nil, err
-	}
-	if d.tls == nil {
-		return nc, nil
-	}
-	tc := tls.Client(nc, d.tls)
-	ctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	return tc, nil
+	return d.dialTimed(ctx, addr, nil)
 }
 
 // Port is the URL's port, or the scheme's default.
@@ -108,7 +123,7 @@ func firstReachable(ctx context.Context, u *url.URL, addrs []net.Addr, timeout t
 	var last error
 	d := net.Dialer{Timeout: timeout}
 	for _, a := range addrs {
-		nc, err := d.DialContext(ctx, "tcp", a.String())
+		nc, err := d.DialContext(ctx, a.Network(), a.String())
 		if err == nil {
 			nc.Close()
 			return a, nil

@@ -26,6 +26,8 @@ type run struct {
 	fatalOnce  sync.Once
 	fatal      error
 	liveShards atomic.Int64
+	// connect is each thread's connection timing, by thread index.
+	connect []*connectStats
 }
 
 // clock is the time since the run started.
@@ -39,7 +41,11 @@ func (r *run) end() {
 }
 
 func newRun(cfg Config) *run {
-	r := &run{cfg: cfg, dialer: newDialer(cfg.URL, cfg.Timeout), done: make(chan struct{})}
+	r := &run{cfg: cfg, dialer: wrkDialer(&cfg), done: make(chan struct{})}
+	r.connect = make([]*connectStats, cfg.Threads)
+	for i := range r.connect {
+		r.connect[i] = newConnectStats()
+	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	return r
 }
@@ -69,7 +75,15 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err := ensureFileLimit(cfg.Connections); err != nil {
 		return nil, err
 	}
-	addrs, err := resolve(ctx, cfg.URL)
+	if err := validateTransport(&cfg); err != nil {
+		return nil, err
+	}
+	d, err := newDialer(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	dns := NewLatencyHistogram()
+	addrs, err := targetAddrs(ctx, &cfg, dns)
 	if err != nil {
 		return nil, err
 	}
@@ -79,12 +93,19 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := preflight(ctx, &cfg, d, addr); err != nil {
+		return nil, err
+	}
 	static, err := StaticRequest(&cfg)
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
 	}
+	if d.proxy != nil && !d.tunnels() {
+		static = proxyRequest(static, cfg.URL, d.proxyAuth)
+	}
 
 	r := newRun(cfg)
+	r.dialer = d
 	threads := make([]*thread, cfg.Threads)
 	// Counted before setup, so a script that stops threads there ends the run.
 	r.liveShards.Store(int64(len(threads)))
@@ -143,6 +164,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	series.flush(runtime)
 	res := collect(cfg, threads, runtime)
+	res.Connect = r.connectTiming(dns)
 	res.Start = r.epoch
 	res.Series = series.intervals
 	res.Interrupted = interrupted
