@@ -143,7 +143,9 @@ func buildTLS(cfg *Config) (*tls.Config, error) {
 		tc.ClientSessionCache = tls.NewLRUClientSessionCache(max(cfg.Connections, 64))
 	}
 	if cfg.Transport.HTTP2 {
-		tc.NextProtos = []string{"h2"}
+		// http/1.1 too, so that an HTTP/1.1-only server completes the
+		// handshake and the check after it names the problem.
+		tc.NextProtos = []string{"h2", "http/1.1"}
 	}
 	return tc, nil
 }
@@ -179,6 +181,9 @@ func (d *dialer) dialTimed(ctx context.Context, addr net.Addr, stats *connectSta
 	defer cancel()
 	if err := tc.HandshakeContext(hctx); err != nil {
 		nc.Close()
+		if d.http2 && strings.Contains(err.Error(), "no application protocol") {
+			return nil, ErrNoHTTP2
+		}
 		return nil, err
 	}
 	stats.record(tcp, time.Since(hs))
@@ -321,7 +326,7 @@ func preflight(ctx context.Context, cfg *Config, d *dialer, addr net.Addr) error
 	if !t.HTTP2 && t.Proxy == nil && t.TLS == (TLSOptions{}) {
 		return nil
 	}
-	dctx, cancel := context.WithTimeout(ctx, min(cfg.Timeout, cfg.Duration))
+	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	nc, err := d.dialTimed(dctx, addr, nil)
 	if err != nil {
