@@ -85,6 +85,7 @@ type jsonReport struct {
 	Sources        []jsonSource      `json:"sources,omitempty"`
 	Generator      *jsonGenerator    `json:"generator,omitempty"`
 	Monitor        []jsonMonitor     `json:"monitor,omitempty"`
+	Connect        *jsonConnect      `json:"connect,omitempty"`
 }
 
 type jsonConfig struct {
@@ -100,6 +101,8 @@ type jsonConfig struct {
 	StopOn         []string `json:"stop_on,omitempty"`
 	StopWindowS    *float64 `json:"stop_window_s,omitempty"`
 	SeriesInterval float64  `json:"series_interval_s"`
+	HTTP2          bool     `json:"http2,omitempty"`
+	Streams        int      `json:"streams,omitempty"`
 }
 
 type jsonErrors struct {
@@ -108,6 +111,7 @@ type jsonErrors struct {
 	Write   uint64 `json:"write"`
 	Timeout uint64 `json:"timeout"`
 	Status  uint64 `json:"status"`
+	Reset   uint64 `json:"reset"`
 	Total   uint64 `json:"total"`
 }
 
@@ -213,7 +217,7 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		Bytes:         res.Bytes,
 		Errors: jsonErrors{
 			Connect: res.Errors.Connect, Read: res.Errors.Read, Write: res.Errors.Write,
-			Timeout: res.Errors.Timeout, Status: res.Errors.Status,
+			Timeout: res.Errors.Timeout, Status: res.Errors.Status, Reset: res.Errors.Reset,
 			Total: res.Errors.Socket() + res.Errors.Status,
 		},
 		StatusCodes: map[string]uint64{},
@@ -223,6 +227,7 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 			Uncorrected: distributionJSON(res.Latency, d.percentiles()),
 		},
 		ThreadReqSec: summaryJSON(res.RequestRate),
+		Connect:      connectJSON(res.Connect),
 		Series:       make([]jsonInterval, 0, len(res.Series)),
 	}
 	if secs > 0 {
@@ -282,6 +287,9 @@ func configJSON(cfg *generator.Config) jsonConfig {
 	}
 	if cfg.URL != nil {
 		c.URL = cfg.URL.String()
+	}
+	if cfg.Transport.HTTP2 {
+		c.HTTP2, c.Streams = true, max(cfg.Transport.Streams, 1)
 	}
 	p := cfg.Pacer
 	switch {
