@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -207,6 +208,10 @@ func (h *h2conn) serve() error {
 				h.fail(err, &c.totals.Errors.Write)
 				return nil
 			}
+			// As in the HTTP/1.1 loop: let the other connections run while
+			// the server works, so the next read finds responses waiting
+			// instead of failing with EAGAIN.
+			runtime.Gosched()
 		}
 		ok, err := h.readFrame()
 		if err != nil || !ok {

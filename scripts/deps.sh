@@ -20,8 +20,15 @@ test)
 	# HdrHistogram's Java library reads --hdr-log output as a third party.
 	have java || missing+=(default-jre-headless)
 	[ -f /usr/share/java/hdrhistogram.jar ] || missing+=(libhdrhistogram-java)
+	# The HTTP/2, TLS, unix socket and proxy tests run against nginx.
+	have nginx || missing+=(nginx-light)
 	;;
-bench) have nginx || missing+=(nginx-light); have chromium || missing+=(chromium) ;;
+bench)
+	have nginx || missing+=(nginx-light)
+	have chromium || missing+=(chromium)
+	# h2load, the reference for the HTTP/2 rows.
+	have h2load || missing+=(nghttp2-client)
+	;;
 esac
 
 if ((${#missing[@]})); then
