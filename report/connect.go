@@ -91,7 +91,7 @@ func ConnectText(w io.Writer, res *generator.Result) error {
 	ew := &errWriter{w: w}
 	fmt.Fprintf(ew, "  Connect Timing%8s%9s%9s%9s%9s%9s\n", "Count", "Mean", "50%", "90%", "99%", "Max")
 	for _, p := range phases {
-		fmt.Fprintf(ew, "    %-8s%10d%s%s%s%s%s\n", upper(p.Name), p.Count,
+		fmt.Fprintf(ew, "    %-8s%12d%s%s%s%s%s\n", upper(p.Name), p.Count,
 			units.Cell(units.FormatTime(p.MeanUS), 9),
 			units.Cell(units.FormatTime(float64(p.P50US)), 9),
 			units.Cell(units.FormatTime(float64(p.P90US)), 9),
