@@ -5,9 +5,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/internal/testenv"
 	"github.com/gowrk/gowrk/internal/testnginx"
 )
 
@@ -342,5 +345,48 @@ func TestProxy(t *testing.T) {
 	var pe *generator.ProxyError
 	if !errors.As(err, &pe) || pe.Status != "403 Forbidden" {
 		t.Errorf("err = %v, want the proxy's 403", err)
+	}
+}
+
+// h2load (nghttp2) is the reference HTTP/2 client: the server logs its
+// requests as it logs gowrk's, and both read the same bytes per response.
+func TestHTTP2AgainstH2load(t *testing.T) {
+	h2load := testenv.Require(t, "h2load")
+	s := nginx(t)
+	const n = 400
+	out, err := exec.Command(h2load, "-n", fmt.Sprint(n), "-c", "2", "-m", "4", s.URL("http", s.H2C, "/ref-h2load")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("h2load: %v\n%s", err, out)
+	}
+	var succeeded, total int
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "requests: ") {
+			fmt.Sscanf(line, "requests: %d total, %d started, %d done, %d succeeded", new(int), new(int), new(int), &succeeded)
+		}
+		if strings.HasPrefix(line, "traffic: ") {
+			_, rest, _ := strings.Cut(line, "(")
+			fmt.Sscanf(rest, "%d) total", &total)
+		}
+	}
+	if succeeded != n || total == 0 {
+		t.Fatalf("h2load: %d succeeded, %d bytes\n%s", succeeded, total, out)
+	}
+	res, err := transportRun(t, s.URL("http", s.H2C, "/ref-gowrk"), 2, 400*time.Millisecond,
+		generator.Transport{HTTP2: true, Streams: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkServed(t, res, entriesFor(t, s, "/ref-gowrk"), "HTTP/2.0", 8)
+	ref := entriesFor(t, s, "/ref-h2load")
+	if h2 := testnginx.Count(ref, func(e testnginx.Entry) bool { return e.Protocol == "HTTP/2.0" }); h2 != n {
+		t.Errorf("server logged %d HTTP/2 requests from h2load, want %d", h2, n)
+	}
+	// Per response: the same HEADERS and DATA frames; connection set-up
+	// (SETTINGS, WINDOW_UPDATE, GOAWAY) spreads over many more responses
+	// in gowrk's run, so it may read a little less.
+	perH2load := float64(total) / n
+	perGowrk := float64(res.Bytes) / float64(res.Requests)
+	if perGowrk > perH2load*1.02 || perGowrk < perH2load*0.9 {
+		t.Errorf("bytes per response: gowrk %.1f, h2load %.1f", perGowrk, perH2load)
 	}
 }
