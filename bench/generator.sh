@@ -93,6 +93,62 @@ fi
 echo "$table"
 [ -z "${OUT:-}" ] || echo "$table" >"$OUT"
 
+# ---- Lua scripts -----------------------------------------------------------
+# The same comparison for the scripts in bench/lua/ that keep Lua busy on
+# every request: -t 1 -c 10, both tools on CLIENT_CPU. Environment: LUA (1;
+# 0 skips this section), LUA_SCRIPTS ("random1k body8k status counter"),
+# BASELINE (another gowrk binary to measure as "baseline", e.g. an older
+# build, to show a change's effect).
+if [ "${LUA:-1}" = 1 ]; then
+	# measure_lua BIN SCRIPT -> "requests rps cpu_us_per_req rss_kb p50"
+	measure_lua() {
+		local bin=$1 script=$2 out
+		out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c 10 -t 1 -d "$DURATION" --latency -s "bench/lua/$script.lua" "$BASE/"; } 2>&1)
+		awk -v out="$out" 'BEGIN {
+			n = split(out, lines, "\n")
+			for (i = 1; i <= n; i++) {
+				split(lines[i], f, " ")
+				if (lines[i] ~ / requests in /) req = f[1]
+				if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
+				if (lines[i] ~ /^ +50%/) p50 = f[2]
+				if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
+			}
+			printf "%d %.0f %.2f %d %s\n", req, rps, (req ? cpu * 1e6 / req : 0), rss, p50
+		}'
+	}
+	tools="gowrk wrk"
+	[ -z "${BASELINE:-}" ] || tools="gowrk baseline wrk"
+	lua_table="| script | tool | req/s | CPU µs/req | peak RSS MB | p50 |
+|---|---|---|---|---|---|"
+	for script in ${LUA_SCRIPTS:-random1k body8k status counter}; do
+		for tool in $tools; do : >"$work/lua.$script.$tool"; done
+		for r in $(seq "$ROUNDS"); do
+			for tool in $tools; do
+				case $tool in gowrk) bin=$GOWRK ;; baseline) bin=$BASELINE ;; wrk) bin=wrk ;; esac
+				m=$(measure_lua "$bin" "$script")
+				echo "round $r lua $script $tool: $m" >&2
+				echo "$m" >>"$work/lua.$script.$tool"
+			done
+		done
+		for tool in $tools; do
+			f=$work/lua.$script.$tool
+			rps=$(awk '{print $2}' "$f" | median)
+			cpu=$(awk '{print $3}' "$f" | median)
+			rss=$(awk '{print $4}' "$f" | median)
+			eval "lua_${tool}_rps=$rps lua_${tool}_cpu=$cpu"
+			lua_table+=$'\n'"| $script | $tool | $rps | $cpu | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $(awk '{print $5}' "$f" | tail -1) |"
+		done
+		lua_table+=$'\n'"| $script | gowrk/wrk | $(awk -v a="$lua_gowrk_rps" -v b="$lua_wrk_rps" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$lua_gowrk_cpu" -v b="$lua_wrk_cpu" 'BEGIN{printf "%.2f", a/b}') | | |"
+		if [ -n "${BASELINE:-}" ]; then
+			lua_table+=$'\n'"| $script | gowrk/baseline | $(awk -v a="$lua_gowrk_rps" -v b="$lua_baseline_rps" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$lua_gowrk_cpu" -v b="$lua_baseline_cpu" 'BEGIN{printf "%.2f", a/b}') | | |"
+		fi
+	done
+	echo
+	echo "$lua_table"
+	[ -z "${OUT:-}" ] || { echo; echo "$lua_table"; } >>"$OUT"
+fi
+
+# ---- HTTP/2 -----------------------------------------------------------------
 # HTTP/2: gowrk --http2 against h2load (nghttp2), the reference HTTP/2
 # generator, over h2c on a second nginx pinned like the first. H2 (1) turns
 # it on; H2_SETTINGS ("50:1 50:10", connections:streams) are gowrk's -c and

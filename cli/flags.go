@@ -299,9 +299,10 @@ func flagError(err error) error {
 }
 
 // parseURL accepts what wrk accepts: an http or https URL with a host, an
-// optional port up to 65535, and only visible ASCII characters (no spaces
-// or control characters), which gowrk sends as they are. wrk rejects the
-// rest with the same "invalid URL" message.
+// optional port up to 65535, and only visible ASCII characters, so that no
+// request line can hold a space or a line break. wrk rejects the rest with
+// the same "invalid URL" message. Unlike wrk, a malformed escape ("%zz")
+// is rejected too, since net/url cannot represent it.
 func parseURL(raw string) (*url.URL, error) {
 	bad := fmt.Errorf("invalid URL: %s", strings.Map(printable, raw))
 	for i := 0; i < len(raw); i++ {

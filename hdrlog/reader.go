@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -82,6 +83,9 @@ func read(r io.Reader) (*Log, error) {
 	case !haveSummary:
 		return nil, errors.New("the run did not finish (no #gowrk-summary line)")
 	}
+	if err := l.checkTimes(); err != nil {
+		return nil, err
+	}
 	rates, err := hdrhistogram.Decode([]byte(l.summary.ThreadReqSec))
 	if err != nil {
 		return nil, fmt.Errorf("bad Req/Sec histogram: %w", err)
@@ -89,6 +93,50 @@ func read(r io.Reader) (*Log, error) {
 	l.rates = rates
 	return l, nil
 }
+
+// Bounds on a log's times. They keep every time a valid time.Duration, and
+// the merged series, one bucket per series interval from the start to the
+// last interval, proportional to the intervals the log holds: a damaged
+// or hostile file must not make a merge allocate without end.
+const (
+	maxLogSeconds     = 1e8 // about three years
+	minSeriesInterval = 1e-3
+	maxSeriesInterval = 24 * 3600
+	// maxSparseness bounds the series' length, in series intervals, per
+	// interval in the log; real runs have about one, more after stalls.
+	maxSparseness = 10
+)
+
+// checkTimes rejects times and rates that are negative, not finite or out
+// of the bounds above.
+func (l *Log) checkTimes() error {
+	m, s := &l.meta, &l.summary
+	for _, v := range []float64{m.DurationS, m.TimeoutS, m.RampS, m.StopWindowS, s.RuntimeS, s.MaxBehindS} {
+		if !inRange(v, 0, maxLogSeconds) {
+			return errors.New("bad gowrk line: a time out of range")
+		}
+	}
+	if !inRange(m.RateFrom, 0, math.MaxFloat64) || !inRange(m.RateTo, 0, math.MaxFloat64) {
+		return errors.New("bad gowrk line: a rate out of range")
+	}
+	step := m.SeriesIntervalS
+	if step == 0 {
+		step = 1 // what a merge takes
+	}
+	if !inRange(step, minSeriesInterval, maxSeriesInterval) {
+		return errors.New("bad gowrk line: series interval out of range")
+	}
+	limit := step * maxSparseness * float64(len(l.intervals)+1)
+	for _, iv := range l.intervals {
+		if !inRange(iv.StartS, 0, limit) || !inRange(iv.LengthS, 0, limit) || !inRange(iv.Target, 0, math.MaxFloat64) {
+			return errors.New("bad gowrk line: interval times out of range")
+		}
+	}
+	return nil
+}
+
+// inRange reports whether lo <= v <= hi; never for NaN.
+func inRange(v, lo, hi float64) bool { return v >= lo && v <= hi }
 
 // Start is when the run started.
 func (l *Log) Start() time.Time { return l.meta.start() }

@@ -18,7 +18,7 @@ import (
 // fakeRun writes a log of a run of n one-second intervals starting at
 // start, with random latencies, and returns the path and the histograms
 // written per interval (corrected, then uncorrected when openLoop).
-func fakeRun(t *testing.T, seed uint64, start time.Time, n int, openLoop bool) (string, []*hdrhistogram.Histogram, *generator.Result) {
+func fakeRun(t testing.TB, seed uint64, start time.Time, n int, openLoop bool) (string, []*hdrhistogram.Histogram, *generator.Result) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, seed))
 	u, _ := url.Parse("http://127.0.0.1:9/x")

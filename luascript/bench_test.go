@@ -131,3 +131,22 @@ func BenchmarkResponseStatus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkResponseHeaders is response() reading a header: the headers
+// table is built for every call.
+func BenchmarkResponseHeaders(b *testing.B) {
+	h := load(b, `function response(status, headers, body) last = headers["Content-Type"] end`)
+	th, _ := h.thread(0)
+	var resp fasthttp.Response
+	resp.SetStatusCode(200)
+	resp.Header.Set("Server", "nginx")
+	resp.Header.Set("Date", "Mon, 01 Jan 2026 00:00:00 GMT")
+	resp.Header.Set("Content-Type", "application/json")
+	resp.SetBodyString(`{"id":1}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := th.Response(&resp); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -206,7 +206,7 @@ func (c *cjsonConfig) encodeNumber(L *lua.LState, b []byte, f float64) []byte {
 			return append(b, "-inf"...)
 		}
 	}
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 && c.precision >= 14 {
+	if f == math.Trunc(f) && math.Abs(f) < 1e14 && c.precision >= 14 {
 		return strconv.AppendInt(b, int64(f), 10)
 	}
 	return strconv.AppendFloat(b, f, 'g', c.precision, 64)

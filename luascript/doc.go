@@ -8,10 +8,17 @@
 // mutex because the thread's connections share it.
 //
 // Beyond gopher-lua's Lua 5.1, every state has what wrk scripts rely on from
-// LuaJIT and wrk: the wrk table and its functions, the bit library, and
-// print, io.write, tostring and string.format behaving as in C Lua (numbers
-// as "%.14g", "%s" honouring __tostring) with output going to
-// Options.Stdout.
+// LuaJIT 2.1 and wrk: the wrk table and its functions, the bit library,
+// LuaJIT's math.random generator and default seed, os.date with every
+// strftime conversion, LuaJIT's string escapes, string.format, patterns
+// (with %f), tonumber, load, collectgarbage and file read formats,
+// package.path as LuaJIT's plus the script's directory, built-in cjson,
+// and print, io.write and tostring as in C Lua, output going to
+// Options.Stdout. testdata/conformance.lua probes all of it against wrk.
+//
+// Hooks run under the run's cancellation: one that never returns is
+// interrupted when the run ends (or at Ctrl-C, through Options.Context and
+// SetContext) with "<file>:<line>: interrupted".
 //
 // Deliberate differences from wrk:
 //   - Errors are fatal and located: every failure to load or run the script,
@@ -27,8 +34,7 @@
 //     "host" header is not sent twice; response() header lookups ignore
 //     case too.
 //
-// Known difference: gopher-lua's own number-to-string conversion (the ..
-// operator) prints non-integral numbers with Go's shortest representation
-// (0.1+0.2 gives 0.30000000000000004, not 0.3); tostring, print, io.write
-// and string.format are not affected.
+// Known differences: runtime error messages are gopher-lua's wording, and
+// the .. operator formats numbers with gopher-lua's code (0.1+0.2 gives
+// 0.30000000000000004, not 0.3); the README lists them all.
 package luascript

@@ -47,6 +47,10 @@ func (st *state) openFast() {
 	if !ok {
 		return
 	}
+	lib.RawSetString("find", L.NewFunction(strFind))
+	lib.RawSetString("match", L.NewFunction(strMatch))
+	lib.RawSetString("gmatch", L.NewFunction(strGmatch))
+	lib.RawSetString("gsub", L.NewFunction(strGsub))
 	lib.RawSetString("char", L.NewFunction(stringChar))
 	lib.RawSetString("byte", L.NewFunction(stringByte))
 	if tab, ok := L.GetGlobal("table").(*lua.LTable); ok {

@@ -12,9 +12,10 @@ import (
 )
 
 // interruptGrace is how long a hook may still run after the run has ended
-// before it is interrupted: a hook that was merely busy at that instant
-// finishes normally, one that never returns is stopped.
-const interruptGrace = 100 * time.Millisecond
+// before it is interrupted: a hook that was merely busy at that instant, on
+// a machine slow enough to delay it, finishes normally; one that never
+// returns is stopped. The report's duration does not include it.
+const interruptGrace = 500 * time.Millisecond
 
 // interruptedMsg replaces the context's own error text in Lua errors.
 const interruptedMsg = "interrupted"

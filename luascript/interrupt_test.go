@@ -44,14 +44,29 @@ func TestHookLoopsAreInterrupted(t *testing.T) {
 				t.Fatal(err)
 			}
 			if tc.ctrlC {
-				// Ctrl-C arrives while the hook loops: after the 1s run
-				// for done(), before it otherwise.
-				after := 300 * time.Millisecond
-				if tc.name == "done" {
-					after = 1500 * time.Millisecond
-				}
-				timer := time.AfterFunc(after, func() { _ = syscall.Kill(os.Getpid(), syscall.SIGINT) })
-				defer timer.Stop()
+				// Ctrl-C, pressed again until the command returns: a first
+				// one may end the run before done() loops.
+				stop, stopped := make(chan struct{}), make(chan struct{})
+				defer func() {
+					close(stop)
+					<-stopped
+					// Let a signal still in flight land here, not in the
+					// next case.
+					time.Sleep(50 * time.Millisecond)
+				}()
+				go func() {
+					defer close(stopped)
+					tick := time.NewTicker(300 * time.Millisecond)
+					defer tick.Stop()
+					for {
+						select {
+						case <-stop:
+							return
+						case <-tick.C:
+							_ = syscall.Kill(os.Getpid(), syscall.SIGINT)
+						}
+					}
+				}()
 			}
 			var stdout, stderr bytes.Buffer
 			start := time.Now()

@@ -26,7 +26,10 @@ var builtinModules = map[string]func(st *state) lua.LValue{
 
 // openPackage sets package.path and package.cpath as LuaJIT does, with the
 // script's directory appended so that modules beside the script load
-// wherever gowrk is started, and replaces require.
+// wherever gowrk is started, and replaces require and package.loaders with
+// Lua 5.1's: preload, Lua files, then (where LuaJIT loads C modules) the
+// built-in modules and a loader that names C modules it cannot load.
+// Loaders a script adds to package.loaders are called in turn, as in Lua.
 func (st *state) openPackage() {
 	L := st.L
 	pkg, ok := L.GetGlobal("package").(*lua.LTable)
@@ -39,6 +42,11 @@ func (st *state) openPackage() {
 	}
 	pkg.RawSetString("path", lua.LString(path))
 	pkg.RawSetString("cpath", lua.LString(searchPath("LUA_CPATH", defaultCPath)))
+	loaders := L.CreateTable(4, 0)
+	for _, f := range []lua.LGFunction{st.preloadLoader, st.luaLoader, st.builtinLoader, st.cLoader} {
+		loaders.Append(L.NewFunction(f))
+	}
+	pkg.RawSetString("loaders", loaders)
 	L.SetGlobal("require", L.NewFunction(st.require))
 }
 
@@ -50,15 +58,19 @@ func searchPath(env, def string) string {
 	return strings.Replace(v, ";;", ";"+def+";", 1)
 }
 
-// require is Lua 5.1's require: package.loaded, package.preload, then the
-// built-in modules and the Lua files on package.path. A module found only
-// on package.cpath is a C module and fails with one line naming it.
-func (st *state) require(L *lua.LState) int {
-	name := L.CheckString(1)
+// packageTable is the package table, or a Lua error.
+func packageTable(L *lua.LState) *lua.LTable {
 	pkg, _ := L.GetGlobal("package").(*lua.LTable)
 	if pkg == nil {
-		L.RaiseError("'package' table is missing")
+		L.RaiseError("'package' must be a table")
 	}
+	return pkg
+}
+
+// require is Lua 5.1's require over package.loaders.
+func (st *state) require(L *lua.LState) int {
+	name := L.CheckString(1)
+	pkg := packageTable(L)
 	loaded, _ := pkg.RawGetString("loaded").(*lua.LTable)
 	if loaded == nil {
 		L.RaiseError("'package.loaded' must be a table")
@@ -67,39 +79,29 @@ func (st *state) require(L *lua.LState) int {
 		L.Push(v)
 		return 1
 	}
+	loaders, _ := pkg.RawGetString("loaders").(*lua.LTable)
+	if loaders == nil {
+		L.RaiseError("'package.loaders' must be a table")
+	}
 	var tried strings.Builder
 	var loader lua.LValue
-	if preload, ok := pkg.RawGetString("preload").(*lua.LTable); ok {
-		loader = preload.RawGetString(name)
-	}
-	if loader == lua.LNil {
-		tried.WriteString("\n\tno field package.preload['" + name + "']")
-		if open, ok := builtinModules[name]; ok {
-			mod := open(st)
-			loaded.RawSetString(name, mod)
-			L.Push(mod)
-			return 1
-		}
-		file := st.findModule(L, pkg, "path", name, &tried)
-		if file == "" {
-			if cfile := st.findModule(L, pkg, "cpath", name, &tried); cfile != "" {
-				L.RaiseError("module '%s' is a C module (%s): gowrk runs Lua modules only", name, cfile)
-			}
-			root, _, _ := strings.Cut(name, ".")
-			if cfile := st.findModule(L, pkg, "cpath", root, &tried); root != name && cfile != "" {
-				L.RaiseError("module '%s' is in a C module (%s): gowrk runs Lua modules only", name, cfile)
-			}
+	for i := 1; ; i++ {
+		f := loaders.RawGetInt(i)
+		if f == lua.LNil {
 			L.RaiseError("module '%s' not found:%s", name, tried.String())
 		}
-		src, err := os.ReadFile(file)
-		if err != nil {
-			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, file, cError(err.Error()))
+		L.Push(f)
+		L.Push(lua.LString(name))
+		L.Call(1, 1)
+		v := L.Get(-1)
+		L.Pop(1)
+		if fn, ok := v.(*lua.LFunction); ok {
+			loader = fn
+			break
 		}
-		fn, err := compileChunk(L, src, file)
-		if err != nil {
-			L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, file, err.Error())
+		if msg, ok := v.(lua.LString); ok {
+			tried.WriteString(string(msg))
 		}
-		loader = fn
 	}
 	L.Push(loader)
 	L.Push(lua.LString(name))
@@ -115,9 +117,72 @@ func (st *state) require(L *lua.LState) int {
 	return 1
 }
 
+// preloadLoader finds package.preload[name].
+func (st *state) preloadLoader(L *lua.LState) int {
+	name := L.CheckString(1)
+	if preload, ok := packageTable(L).RawGetString("preload").(*lua.LTable); ok {
+		if f := preload.RawGetString(name); f != lua.LNil {
+			L.Push(f)
+			return 1
+		}
+	}
+	L.Push(lua.LString("\n\tno field package.preload['" + name + "']"))
+	return 1
+}
+
+// luaLoader finds name on package.path and compiles it as scripts are
+// compiled.
+func (st *state) luaLoader(L *lua.LState) int {
+	name := L.CheckString(1)
+	var tried strings.Builder
+	file := findModule(L, packageTable(L), "path", name, &tried)
+	if file == "" {
+		L.Push(lua.LString(tried.String()))
+		return 1
+	}
+	fn, err := compileFile(L, file)
+	if err != nil {
+		L.RaiseError("error loading module '%s' from file '%s':\n\t%s", name, file, err.Error())
+	}
+	L.Push(fn)
+	return 1
+}
+
+// builtinLoader supplies the modules gowrk implements in Go.
+func (st *state) builtinLoader(L *lua.LState) int {
+	open, ok := builtinModules[L.CheckString(1)]
+	if !ok {
+		L.Push(lua.LString(""))
+		return 1
+	}
+	L.Push(L.NewFunction(func(L *lua.LState) int {
+		L.Push(open(st))
+		return 1
+	}))
+	return 1
+}
+
+// cLoader looks for name, and for the module its name starts with, on
+// package.cpath: one found is a C module, which fails with one line.
+func (st *state) cLoader(L *lua.LState) int {
+	name := L.CheckString(1)
+	pkg := packageTable(L)
+	var tried strings.Builder
+	if file := findModule(L, pkg, "cpath", name, &tried); file != "" {
+		L.RaiseError("module '%s' is a C module (%s): gowrk runs Lua modules only", name, file)
+	}
+	if root, _, _ := strings.Cut(name, "."); root != name {
+		if file := findModule(L, pkg, "cpath", root, &tried); file != "" {
+			L.RaiseError("module '%s' is in a C module (%s): gowrk runs Lua modules only", name, file)
+		}
+	}
+	L.Push(lua.LString(tried.String()))
+	return 1
+}
+
 // findModule looks name up on package[field] and returns the first
 // readable file, noting the others in tried.
-func (st *state) findModule(L *lua.LState, pkg *lua.LTable, field, name string, tried *strings.Builder) string {
+func findModule(L *lua.LState, pkg *lua.LTable, field, name string, tried *strings.Builder) string {
 	path, ok := pkg.RawGetString(field).(lua.LString)
 	if !ok {
 		L.RaiseError("'package.%s' must be a string", field)

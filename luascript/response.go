@@ -17,9 +17,6 @@ const (
 // with as few allocations as the Lua values allow.
 type responseArgs struct {
 	headers *lua.LTable
-	// visit is the header callback, bound once so that passing it to
-	// fasthttp does not allocate a closure per response.
-	visit func(k, v []byte)
 	// status holds the boxed status numbers already seen.
 	status [600]lua.LValue
 	// interned maps short header names, values and bodies to Lua strings:
@@ -37,7 +34,6 @@ type responseArgs struct {
 }
 
 func (r *responseArgs) init(L *lua.LState) {
-	r.visit = r.setHeader
 	r.interned = make(map[string]lua.LValue)
 	r.empty = lua.LString("")
 	// wrk hands over header names as the server spelled them, so a script
@@ -117,7 +113,7 @@ func (t *thread) Response(resp *fasthttp.Response) error {
 		r.headers = L.CreateTable(0, 8)
 		r.headers.Metatable = r.meta
 		for k, v := range resp.Header.All() {
-			r.visit(k, v)
+			r.setHeader(k, v)
 		}
 		L.Push(r.headers)
 		r.headers = nil

@@ -47,12 +47,14 @@ type Script struct {
 	headers []generator.Header
 	out     *syncWriter
 	ctx     context.Context
+	gc      gcTuning
 
 	// mu guards the main state and threads. Lock order: mu, then a
 	// thread's mu (setup and done reach into thread states).
 	mu      sync.Mutex
 	main    *state
 	threads []*thread
+	closed  bool
 }
 
 var _ generator.Scripter = (*Script)(nil)
@@ -165,6 +167,9 @@ func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (g
 		return nil, err
 	}
 	t.release = watchRun(st.L, ctl.Done())
+	if !t.static || t.hasResponse || t.hasDelay {
+		s.gc.raise()
+	}
 	return t, nil
 }
 
@@ -179,10 +184,15 @@ func (s *Script) setup(t *thread) error {
 	return err
 }
 
-// Close releases the Lua states. The script must not be used afterwards.
+// Close releases the Lua states. The script must not be used afterwards;
+// closing it again does nothing.
 func (s *Script) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.closed = true
 	for _, t := range s.threads {
 		t.mu.Lock()
 		if t.release != nil {
@@ -193,4 +203,5 @@ func (s *Script) Close() {
 	}
 	s.threads = nil
 	s.main.close()
+	s.gc.restore()
 }

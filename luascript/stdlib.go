@@ -2,7 +2,9 @@ package luascript
 
 import (
 	"bytes"
+	"errors"
 	"math"
+	"os"
 	"runtime/metrics"
 	"strconv"
 	"strings"
@@ -20,16 +22,26 @@ func (st *state) openStdlib() {
 	L.SetGlobal("tonumber", L.NewFunction(luaToNumber))
 	L.SetGlobal("load", L.NewFunction(st.load(L.GetGlobal("load"))))
 	L.SetGlobal("loadstring", L.NewFunction(st.loadString))
+	L.SetGlobal("loadfile", L.NewFunction(luaLoadFile))
+	L.SetGlobal("dofile", L.NewFunction(luaDoFile))
 	L.SetGlobal("collectgarbage", L.NewFunction(newCollectGarbage()))
 	L.SetGlobal("assert", L.NewFunction(luaAssert))
+	L.SetGlobal("error", L.NewFunction(luaError))
 	if lib, ok := L.GetGlobal("math").(*lua.LTable); ok {
 		lib.RawSetString("huge", lua.LNumber(math.Inf(1)))
+		lib.RawSetString("max", L.NewFunction(minMax(true)))
+		lib.RawSetString("min", L.NewFunction(minMax(false)))
+	}
+	if lib, ok := L.GetGlobal("table").(*lua.LTable); ok {
+		lib.RawSetString("insert", L.NewFunction(tableInsert))
 	}
 	if lib, ok := L.GetGlobal("os").(*lua.LTable); ok {
 		lib.RawSetString("date", L.NewFunction(osDate))
 	}
 	if lib, ok := L.GetGlobal("string").(*lua.LTable); ok {
 		lib.RawSetString("rep", L.NewFunction(stringRep))
+		lib.RawSetString("upper", L.NewFunction(asciiCase(true)))
+		lib.RawSetString("lower", L.NewFunction(asciiCase(false)))
 	}
 	st.openFiles()
 }
@@ -257,4 +269,117 @@ func stringRep(L *lua.LState) int {
 	}
 	L.Push(lua.LString(b.String()))
 	return 1
+}
+
+// luaError is error(obj [, level]) as LuaJIT has it: obj may be nil, and a
+// number is raised as its string, located like a message.
+func luaError(L *lua.LState) int {
+	obj := L.Get(1)
+	level := L.OptInt(2, 1)
+	if n, ok := obj.(lua.LNumber); ok {
+		obj = lua.LString(appendNumber(nil, float64(n)))
+	}
+	if msg, ok := obj.(lua.LString); ok && level > 0 {
+		// Located at the function level levels up, when it is Lua code.
+		if dbg, ok := L.GetStack(level); ok {
+			if _, err := L.GetInfo("Sl", dbg, lua.LNil); err == nil && dbg.CurrentLine > 0 {
+				obj = lua.LString(dbg.Source + ":" + strconv.Itoa(dbg.CurrentLine) + ": " + string(msg))
+			}
+		}
+	}
+	L.Error(obj, 0)
+	return 0
+}
+
+// tableInsert is Lua 5.1's table.insert: a position past the end leaves
+// the elements between unset, so the length does not include them.
+func tableInsert(L *lua.LState) int {
+	t := L.CheckTable(1)
+	e := t.Len() + 1
+	switch L.GetTop() {
+	case 2:
+		t.RawSetInt(e, L.Get(2))
+	case 3:
+		pos := L.CheckInt(2)
+		if pos > e {
+			e = pos
+		}
+		for i := e; i > pos; i-- {
+			t.RawSetInt(i, t.RawGetInt(i-1))
+		}
+		t.RawSetInt(pos, L.Get(3))
+	default:
+		L.RaiseError("wrong number of arguments to 'insert'")
+	}
+	return 0
+}
+
+// minMax is math.min or math.max as LuaJIT computes them, with SSE's
+// minsd/maxsd: a comparison involving NaN yields the later argument.
+func minMax(isMax bool) lua.LGFunction {
+	return func(L *lua.LState) int {
+		r := float64(L.CheckNumber(1))
+		for i := 2; i <= L.GetTop(); i++ {
+			n := float64(L.CheckNumber(i))
+			if isMax && !(r > n) || !isMax && !(r < n) {
+				r = n
+			}
+		}
+		L.Push(number(r))
+		return 1
+	}
+}
+
+// asciiCase is string.upper or string.lower in the C locale: bytes
+// outside ASCII are left alone.
+func asciiCase(upper bool) lua.LGFunction {
+	return func(L *lua.LState) int {
+		s := L.CheckString(1)
+		b := []byte(s)
+		for i, c := range b {
+			switch {
+			case upper && c >= 'a' && c <= 'z':
+				b[i] = c - 32
+			case !upper && c >= 'A' && c <= 'Z':
+				b[i] = c + 32
+			}
+		}
+		L.Push(lua.LString(b))
+		return 1
+	}
+}
+
+// compileFile compiles a Lua file as scripts are compiled, errors as Lua
+// gives them ("cannot open <name>" or the located syntax error).
+func compileFile(L *lua.LState, path string) (*lua.LFunction, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.New("cannot open " + path)
+	}
+	return compileChunk(L, src, path)
+}
+
+// luaLoadFile is loadfile(path) with LuaJIT's escapes; reading standard input
+// (no path) is not supported.
+func luaLoadFile(L *lua.LState) int {
+	fn, err := compileFile(L, L.CheckString(1))
+	if err != nil {
+		L.Push(lua.LNil)
+		L.Push(lua.LString(err.Error()))
+		return 2
+	}
+	L.Push(fn)
+	return 1
+}
+
+// luaDoFile is dofile(path): loadfile, then call, returning its results.
+func luaDoFile(L *lua.LState) int {
+	fn, err := compileFile(L, L.CheckString(1))
+	if err != nil {
+		L.RaiseError("%s", err.Error())
+	}
+	top := L.GetTop()
+	L.Push(fn)
+	L.Call(0, lua.MultRet)
+	return L.GetTop() - top
 }

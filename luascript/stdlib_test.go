@@ -153,3 +153,93 @@ func evalChunk(t testing.TB, st *state, expr string) string {
 	}
 	return ret[0].String()
 }
+
+// TestPatterns covers the pattern matcher, %f included; the expected values
+// are LuaJIT's.
+func TestPatterns(t *testing.T) {
+	h := load(t, "")
+	for _, tc := range []struct{ expr, want string }{
+		{`string.match("THE (quick) fox", "%f[%a]%a+")`, "THE"},
+		{`select(2, string.gsub("the quick brown", "%f[%w]%w+", "X"))`, "3"},
+		{`string.find("hello world", "%f[%W]")`, "6"},
+		{`table.concat({string.find("key=val", "(%w+)=(%w+)")}, ",")`, "1,7,key,val"},
+		{`table.concat({string.match("abc", "()b()")}, ",")`, "2,3"},
+		{`string.match("x(a(b)c)y", "%b()")`, "(a(b)c)"},
+		{`string.gsub("abc", "%w", "%0%0")`, "aabbcc"},
+		{`string.gsub("hello world", "(o)", {o = "0"})`, "hell0 w0rld"},
+		{`string.gsub("abc", "", "-")`, "-a-b-c-"},
+		{`string.gsub("abc", "^a", "X")`, "Xbc"},
+		{`string.gsub("a b", "%s*", "_")`, "_a__b_"}, // Lua 5.1's rule for empty matches
+		{`string.match("  trim  ", "^%s*(.-)%s*$")`, "trim"},
+		{`string.match("2024-01-02", "(%d+)-(%d+)")`, "2024"},
+		{`string.find("a.b", ".", 1, true)`, "2"},
+		{`string.find("abc", "b", -1)`, "nil"},
+		{`string.match("[x]", "[]x[]+")`, "[x]"},
+		{`string.match("aaa", "a-b")`, "nil"},
+		{`string.match("abab", "(ab)%1")`, "ab"},
+		{`select(2, pcall(string.match, "a", "%"))`, "malformed pattern (ends with '%')"},
+		{`select(2, pcall(function() return string.match("a", "[a") end))`, "probe:1: malformed pattern (missing ']')"},
+		{`(function() local t = {} for k, v in string.gmatch("a=1, b=2", "(%w+)=(%w+)") do t[#t+1] = k .. v end return table.concat(t, ";") end)()`, "a1;b2"},
+		{`(function() local n = 0 for w in ("one two"):gmatch("%a*") do n = n + 1 end return n end)()`, "4"},
+	} {
+		if got := evalChunk(t, h.script.main, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+func TestTieAway(t *testing.T) {
+	h := load(t, "")
+	for _, tc := range []struct{ expr, want string }{
+		{`string.format("%.0f %.0f %.0f %.0f", 0.5, 1.5, 2.5, -2.5)`, "1 2 3 -3"},
+		{`string.format("%.2f %.1e %.3g", 0.125, 1234.5, 1.0625)`, "0.13 1.2e+03 1.06"},
+		{`string.format("%.3e %.2f", 1234.5, 0.1)`, "1.235e+03 0.10"},
+		{`tostring(123456789012345)`, "1.2345678901235e+14"},
+		{`tostring(0.1 + 0.2)`, "0.3"},
+		{`tostring(2.5)`, "2.5"},
+	} {
+		if got := evalChunk(t, h.script.main, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+func TestLoadFileAndDoFile(t *testing.T) {
+	dir := t.TempDir()
+	lib := filepath.Join(dir, "lib.lua")
+	if err := os.WriteFile(lib, []byte(`return "\x41" .. (... or "")`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := load(t, "")
+	for _, tc := range []struct{ expr, want string }{
+		{`loadfile("` + lib + `")("b")`, "Ab"},
+		{`dofile("` + lib + `")`, "A"},
+		{`select(2, loadfile("/nonexistent/x.lua"))`, "cannot open /nonexistent/x.lua"},
+	} {
+		if got := evalChunk(t, h.script.main, tc.expr); got != tc.want {
+			t.Errorf("%s = %q, want %q", tc.expr, got, tc.want)
+		}
+	}
+}
+
+func TestRequireCustomLoader(t *testing.T) {
+	h := load(t, `table.insert(package.loaders, function(name)
+			if name == "virtual" then return function() return { ok = "yes" } end end
+			return "\n\tno virtual module '" .. name .. "'"
+		end)`)
+	if got := evalChunk(t, h.script.main, `require("virtual").ok`); got != "yes" {
+		t.Errorf("custom loader: %q", got)
+	}
+	got := evalChunk(t, h.script.main, `select(2, pcall(require, "nothere"))`)
+	if !strings.HasPrefix(got, "probe:1: module 'nothere' not found:\n\tno field package.preload['nothere']\n\tno file './nothere.lua'") ||
+		!strings.HasSuffix(got, "\n\tno virtual module 'nothere'") {
+		t.Errorf("not found: %q", got)
+	}
+}
+
+func TestGsubNumberReplacement(t *testing.T) {
+	h := load(t, "")
+	if got := evalChunk(t, h.script.main, `(string.gsub("a", "a", 0.1 + 0.2))`); got != "0.3" {
+		t.Errorf("got %q", got)
+	}
+}

@@ -27,10 +27,15 @@ func (st *state) stringFormat(L *lua.LState) int {
 	b := st.fmtBuf[:0]
 	arg := 1
 	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c != '%' {
-			b = append(b, c)
-			continue
+		if f[i] != '%' {
+			// Copy the literal run up to the next conversion at once.
+			j := strings.IndexByte(f[i:], '%')
+			if j < 0 {
+				b = append(b, f[i:]...)
+				break
+			}
+			b = append(b, f[i:i+j]...)
+			i += j
 		}
 		i++
 		if i >= len(f) {
@@ -85,7 +90,7 @@ func (st *state) stringFormat(L *lua.LState) int {
 			if math.IsInf(x, 0) || math.IsNaN(x) {
 				b = fmt.Appendf(b, "%"+infSpec(spec)+"s", appendNumber(nil, x))
 			} else {
-				b = fmt.Appendf(b, "%"+spec+string(conv), x)
+				b = fmt.Appendf(b, "%"+spec+string(conv), tieAway(x, conv, precision(spec)))
 			}
 		case 's':
 			if spec == "" {
@@ -98,7 +103,13 @@ func (st *state) stringFormat(L *lua.LState) int {
 		case 'p':
 			b = appendPadded(b, widthOnly(spec), pointer(L.Get(arg)))
 		case 'q':
-			b = appendQuoted(b, L.CheckString(arg))
+			if n, ok := L.Get(arg).(lua.LNumber); ok {
+				b = append(b, '"')
+				b = appendNumber(b, float64(n))
+				b = append(b, '"')
+			} else {
+				b = appendQuoted(b, L.CheckString(arg))
+			}
 		default:
 			L.RaiseError("invalid option '%%%c' to 'format'", conv)
 		}
@@ -279,4 +290,17 @@ func appendPaddedInt(b []byte, spec string, n int64) ([]byte, bool) {
 		b = append(b, d...)
 	}
 	return b, true
+}
+
+// precision is a spec's precision, or C's default of 6.
+func precision(spec string) int {
+	i := strings.IndexByte(spec, '.')
+	if i < 0 {
+		return 6
+	}
+	p := 0
+	for _, c := range spec[i+1:] {
+		p = p*10 + int(c-'0')
+	}
+	return p
 }

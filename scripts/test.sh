@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, checks formatting, module
 # files, static analysis and every release platform's build, then vets and
-# runs every test, with the race detector.
+# runs every test, with the race detector, then runs each fuzz target briefly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
@@ -24,3 +24,4 @@ go vet ./...
 # staticcheck 2026.2.2 (module v0.8.2), which supports the Go in go.mod.
 go run "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION:-v0.8.2}" ./...
 go test -race -timeout 15m ./... "$@"
+scripts/fuzz.sh

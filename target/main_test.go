@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -33,6 +34,11 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) int {
+	if fuzzing() {
+		// Fuzz targets need no database, and a server started here would
+		// outlive the fuzzing processes, holding their pipes open.
+		return m.Run()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	sharedPG, sharedPGErr = localpg.Start(ctx, localpg.Options{})
 	cancel()
@@ -44,6 +50,13 @@ func runTests(m *testing.M) int {
 		}()
 	}
 	return m.Run()
+}
+
+// fuzzing reports whether this process coordinates or runs fuzzing.
+func fuzzing() bool {
+	flag.Parse()
+	f, w := flag.Lookup("test.fuzz"), flag.Lookup("test.fuzzworker")
+	return f != nil && f.Value.String() != "" || w != nil && w.Value.String() == "true"
 }
 
 // testDB returns a DATABASE_URL whose search_path is a new, empty schema.

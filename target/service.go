@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,6 +20,7 @@ type Service struct {
 	store   *Store
 	batcher *Batcher // nil in direct mode
 	app     *fiber.App
+	conns   *connTracker
 	ln      net.Listener
 }
 
@@ -76,6 +78,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 		writer = s.batcher
 	}
 	s.app = NewApp(store, writer, log, cfg.Pprof)
+	s.conns = newConnTracker()
+	srv := s.app.Server()
+	srv.ConnState = s.conns.connState
+	srv.Handler = s.conns.handler(srv.Handler)
 	s.ln, err = net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		s.closeBackends()
@@ -88,7 +94,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*Service, error) {
 func (s *Service) Addr() net.Addr { return s.ln.Addr() }
 
 // Serve answers requests until ctx is done, then shuts down gracefully:
-// stop accepting, let in-flight requests finish (up to ShutdownTimeout),
+// stop accepting, close idle connections and those still sending a
+// request, let requests in the handlers finish (up to ShutdownTimeout),
 // flush pending writes, close the pool.
 func (s *Service) Serve(ctx context.Context) error {
 	errc := make(chan error, 1)
@@ -104,7 +111,8 @@ func (s *Service) Serve(ctx context.Context) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
-	shutdownErr := s.app.ShutdownWithContext(sctx)
+	s.conns.stop()
+	shutdownErr := s.shutdown(sctx)
 	// Closing the listener too covers a shutdown that ran before Listener
 	// registered it (then fasthttp would keep serving).
 	_ = s.ln.Close()
@@ -122,6 +130,26 @@ func (s *Service) Serve(ctx context.Context) error {
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// shutdown runs fasthttp's graceful shutdown while cutting, every few
+// milliseconds, the connections whose last request has just finished.
+func (s *Service) shutdown(ctx context.Context) error {
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				s.conns.stop()
+			}
+		}
+	}()
+	return s.app.ShutdownWithContext(ctx)
 }
 
 func (s *Service) closeBackends() {
