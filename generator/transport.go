@@ -356,3 +356,11 @@ func (r *run) connectTiming(dns *hdrhistogram.Histogram) ConnectTiming {
 	}
 	return ct
 }
+
+// NeedsGoroutines reports whether a run with these options must use the
+// goroutine-per-connection engine: HTTP/2 framing, CONNECT tunnels and
+// absolute-form proxy requests live there. Unix sockets and TLS options do
+// not by themselves (TLS already selects that engine).
+func (t *Transport) NeedsGoroutines() bool {
+	return t.HTTP2 || t.Proxy != nil
+}

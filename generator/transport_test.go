@@ -390,3 +390,40 @@ func TestHTTP2AgainstH2load(t *testing.T) {
 		t.Errorf("bytes per response: gowrk %.1f, h2load %.1f", perGowrk, perH2load)
 	}
 }
+
+// A server that takes HTTP/2 streams and never answers: each connection's
+// pending streams time out, the connection is replaced, and the run ends on
+// time.
+func TestHTTP2Timeouts(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { defer nc.Close(); _, _ = io.Copy(io.Discard, nc) }()
+		}
+	}()
+	u, _ := url.Parse("http://" + ln.Addr().String() + "/")
+	cfg := generator.Config{URL: u, Connections: 1, Threads: 1, Duration: time.Second, Timeout: 150 * time.Millisecond,
+		Transport: generator.Transport{HTTP2: true, Streams: 2}}
+	start := time.Now()
+	res, err := generator.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("run took %v", took)
+	}
+	if res.Requests != 0 || res.Errors.Timeout < 2 || res.Errors.Timeout > 16 || res.Errors.Read != 0 {
+		t.Errorf("requests %d, errors %+v; want only timeouts, two per expired connection", res.Requests, res.Errors)
+	}
+	if res.Connect.TCP.TotalCount() < 2 {
+		t.Errorf("%d connections: a timed-out connection is replaced", res.Connect.TCP.TotalCount())
+	}
+}
