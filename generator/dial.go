@@ -57,12 +57,6 @@ func wrkDialer(cfg *Config) *dialer {
 	return d
 }
 
-// dial connects to addr within the timeout; cancelling ctx (the end of the
-// run) abandons the dial or handshake at once.
-func (d *dialer) dial(ctx context.Context, addr net.Addr) (net.Conn, error) {
-	return d.dialTimed(ctx, addr, nil)
-}
-
 // Port is the URL's port, or the scheme's default.
 func Port(u *url.URL) string {
 	if p := u.Port(); p != "" {

@@ -156,8 +156,10 @@ func (d *dialer) tunnels() bool {
 	return d.proxy != nil && (d.https || d.http2 || d.scripted)
 }
 
-// dialTimed connects to addr (the proxy's, when there is one) as dial does and records the TCP and TLS
-// times in stats (nil: not recorded).
+// dialTimed connects to addr (the proxy's, when there is one) within the
+// timeout, tunnels and does the TLS handshake as configured, and records
+// the TCP and TLS times in stats (nil: not recorded). Cancelling ctx (the
+// end of the run) abandons the dial or handshake at once.
 func (d *dialer) dialTimed(ctx context.Context, addr net.Addr, stats *connectStats) (net.Conn, error) {
 	start := time.Now()
 	nc, err := d.net.DialContext(ctx, addr.Network(), addr.String())
