@@ -36,7 +36,8 @@ func newH2Encoder(scheme, host string) *h2Encoder {
 // keeps into its output and keeps no table.
 func str(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// connectionHeaders are HTTP/1.1 hop-by-hop headers HTTP/2 forbids.
+// connectionHeader reports the HTTP/1.1 hop-by-hop headers HTTP/2 forbids,
+// and Host, which becomes :authority.
 func connectionHeader(name []byte) bool {
 	switch string(name) {
 	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host":

@@ -256,7 +256,7 @@ func proxyAuthorization(u *url.URL) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pass))
 }
 
-// ProxyRequest rewrites the static request for an http:// proxy: the
+// proxyRequest rewrites the static request for an http:// proxy: the
 // absolute-form target and the proxy credentials.
 func proxyRequest(req Request, u *url.URL, auth string) Request {
 	b := req.Bytes
