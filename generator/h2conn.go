@@ -411,12 +411,22 @@ func (h *h2conn) handle(typ http2.FrameType, flags http2.Flags, id uint32, p []b
 			p = p[5:]
 		}
 		h.curID, h.cur = id, h.stream(id)
-		if h.cur != nil {
-			h.cur.ended = flags.Has(http2.FlagHeadersEndStream)
-			if h.keep && h.cur.status == 0 {
-				h.cur.hdr = h.cur.hdr[:0]
+		// Without a hook only the status matters. When the block starts
+		// with a status from the static table, as it usually does, the
+		// decoder need not make strings of the other fields.
+		emit := h.keep
+		if s := h.cur; s != nil {
+			s.ended = flags.Has(http2.FlagHeadersEndStream)
+			if h.keep && s.status == 0 {
+				s.hdr = s.hdr[:0]
+			}
+			if s.status == 0 && !h.keep {
+				if s.status = staticStatus(p); s.status == 0 {
+					emit = true
+				}
 			}
 		}
+		h.dec.SetEmitEnabled(emit)
 		return h.headerBlock(p, flags.Has(http2.FlagHeadersEndHeaders))
 	case http2.FrameContinuation:
 		if id != h.curID || h.curID == 0 {
@@ -652,4 +662,25 @@ func (h *h2conn) complete(s *h2stream) error {
 		c.flush(end)
 	}
 	return nil
+}
+
+// staticStatus is the status a header block starts with when it is one of
+// HPACK's static-table entries (200, 204, 206, 304, 400, 404, 500), else 0.
+func staticStatus(p []byte) int {
+	// Skip dynamic table size updates (001xxxxx and their varint).
+	for len(p) > 0 && p[0]&0xe0 == 0x20 {
+		more := p[0]&0x1f == 0x1f
+		p = p[1:]
+		for more && len(p) > 0 {
+			more = p[0]&0x80 != 0
+			p = p[1:]
+		}
+	}
+	if len(p) == 0 || p[0]&0x80 == 0 {
+		return 0
+	}
+	if i := int(p[0] & 0x7f); i >= 8 && i <= 14 {
+		return [...]int{200, 204, 206, 304, 400, 404, 500}[i-8]
+	}
+	return 0
 }

@@ -51,6 +51,8 @@ func (s *serverFrames) response(id uint32, status string, body string) {
 	s.hb.Reset()
 	_ = s.enc.WriteField(hpack.HeaderField{Name: ":status", Value: status})
 	_ = s.enc.WriteField(hpack.HeaderField{Name: "content-type", Value: "text/plain"})
+	// Like nginx: fields the client's decoder must read as new strings.
+	_ = s.enc.WriteField(hpack.HeaderField{Name: "date", Value: "Tue, 01 Dec 2026 06:50:46 GMT", Sensitive: true})
 	_ = s.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: s.hb.Bytes(), EndHeaders: true, EndStream: body == ""})
 	if body != "" {
 		_ = s.fr.WriteData(id, true, []byte(body))
@@ -112,7 +114,11 @@ func TestH2StreamDoesNotAllocate(t *testing.T) {
 	s := newServerFrames()
 	_ = s.fr.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 100})
 	for i := range n {
-		s.response(uint32(1+2*i), "200", "ok")
+		status := "200"
+		if i%10 == 0 {
+			status = "404"
+		}
+		s.response(uint32(1+2*i), status, "ok")
 	}
 	h, _ := newH2Test(t, 1, s.buf.Bytes())
 	for range 100 {
@@ -122,7 +128,7 @@ func TestH2StreamDoesNotAllocate(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%.2f allocations per request, want 0", allocs)
 	}
-	if h.c.totals.Requests != 2101 || h.c.totals.Errors.Socket() != 0 {
+	if h.c.totals.Requests != 2101 || h.c.totals.Errors.Socket() != 0 || h.c.totals.Errors.Status != 211 {
 		t.Errorf("requests %d, errors %+v", h.c.totals.Requests, h.c.totals.Errors)
 	}
 }
@@ -217,6 +223,24 @@ func TestH2RequestBodyFlowControl(t *testing.T) {
 	}
 	if len(sizes) != 2 || sizes[0] != 10 || sizes[1] != 40 || !ended || h.c.totals.Requests != 1 {
 		t.Errorf("DATA frames %v (ended %v), requests %d", sizes, ended, h.c.totals.Requests)
+	}
+}
+
+func TestStaticStatus(t *testing.T) {
+	for _, tc := range []struct {
+		in   []byte
+		want int
+	}{
+		{[]byte{0x88}, 200}, {[]byte{0x8e}, 500}, {[]byte{0x8d, 0x0f}, 404},
+		{[]byte{0x20, 0x88}, 200},             // size update to 0 first
+		{[]byte{0x3f, 0xe1, 0x1f, 0x8b}, 304}, // size update 4096 first
+		{[]byte{0x87}, 0},                     // :scheme https, not a status
+		{[]byte{0x48, 0x03, '5', '0', '3'}, 0},
+		{nil, 0},
+	} {
+		if got := staticStatus(tc.in); got != tc.want {
+			t.Errorf("% x: %d, want %d", tc.in, got, tc.want)
+		}
 	}
 }
 
