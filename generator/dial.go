@@ -124,7 +124,12 @@ func firstReachable(ctx context.Context, u *url.URL, addrs []net.Addr, timeout t
 		}
 		last = err
 	}
-	return nil, &ConnectError{Host: u.Hostname(), Service: Port(u), Err: last}
+	host, service := u.Hostname(), Port(u)
+	if len(addrs) > 0 && addrs[0].Network() == "unix" {
+		// Name the socket, not the URL's host, which is only the Host header.
+		host, service = addrs[0].String(), "unix"
+	}
+	return nil, &ConnectError{Host: host, Service: service, Err: last}
 }
 
 // describe renders an error the way the C library words it
