@@ -205,8 +205,15 @@ func (s *Server) serve(c net.Conn, id int64) {
 				}
 			}
 		}
-		if pending = append(pending, r.Raw...); len(pending) > 0 {
-			if _, err := c.Write(pending); err != nil {
+		// Raw goes out as it is unless answers are pending before it: a
+		// large reply is not copied per connection.
+		out := r.Raw
+		if len(pending) > 0 {
+			pending = append(pending, r.Raw...)
+			out = pending
+		}
+		if len(out) > 0 {
+			if _, err := c.Write(out); err != nil {
 				return
 			}
 			pending = pending[:0]
