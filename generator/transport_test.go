@@ -427,3 +427,32 @@ func TestHTTP2Timeouts(t *testing.T) {
 		t.Errorf("%d connections: a timed-out connection is replaced", res.Connect.TCP.TotalCount())
 	}
 }
+
+// Scripted requests are sent as the script builds them, so through a
+// proxy they go in a CONNECT tunnel even for http:// targets; over HTTP/2
+// a response() hook sees every response.
+func TestProxyScriptedHTTP2(t *testing.T) {
+	s := nginx(t)
+	origin := strings.TrimPrefix(s.URL("http", s.H2C, ""), "http://")
+	p := startProxy(t, origin, false)
+	pu, _ := url.Parse("http://" + p.ln.Addr().String())
+	u, _ := url.Parse(s.URL("http", s.H2C, "/scripted"))
+	script := &bodyScript{}
+	cfg := generator.Config{URL: u, Connections: 2, Threads: 1, Duration: 300 * time.Millisecond, Script: script,
+		Transport: generator.Transport{HTTP2: true, Streams: 2, Proxy: pu}}
+	res, err := generator.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// bodyThread sends GET / with Host x.
+	entries := testnginx.Count(s.Log(t), func(e testnginx.Entry) bool { return e.URI == "/" && e.Host == "x" && e.Protocol == "HTTP/2.0" })
+	if res.Requests == 0 || res.Errors.Socket() != 0 || script.bodies.Load() != int64(res.Requests) || entries < int(res.Requests) {
+		t.Errorf("requests %d, errors %+v, hook saw %d, server %d", res.Requests, res.Errors, script.bodies.Load(), entries)
+	}
+	lines, _ := p.seen()
+	for _, l := range lines {
+		if l != "CONNECT "+origin+" HTTP/1.1" {
+			t.Errorf("proxy saw %q", l)
+		}
+	}
+}
