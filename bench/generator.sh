@@ -182,7 +182,7 @@ if [ "${H2:-1}" = 1 ]; then
 	}
 	h2table="| HTTP/2 setting | tool | req/s | CPU µs/req | peak RSS MB |
 |---|---|---|---|---|"
-	for s in ${H2_SETTINGS:-"50:1 50:10"}; do
+	for s in ${H2_SETTINGS:-50:1 50:10}; do
 		IFS=: read -r c m <<<"$s"
 		: >"$work/h2.gowrk" && : >"$work/h2.h2load"
 		for r in $(seq "$ROUNDS"); do
