@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# Compares gowrk with the real wrk on a fixed target: nginx with one worker
-# pinned to CPU 0 returning a 3-byte body, each generator pinned to CPU 1,
-# in alternating rounds. Prints requests/s, CPU microseconds per request
-# (user+sys), peak RSS and gowrk/wrk ratios as a markdown table.
+# Compares gowrk with the real wrk (and with wrk2 at a constant rate) on a
+# fixed target: nginx with one worker pinned to CPU 0 returning a 3-byte
+# body, each generator pinned to CPU 1, in alternating rounds. Prints, per
+# setting, requests/s, CPU microseconds per request (user+sys), peak RSS,
+# latency and the gowrk/reference ratios (medians) as a markdown table, then
+# latency accuracy against a server with a fixed delay.
 #
-# Environment: ROUNDS (3), DURATION (10s), SETTINGS ("100:1 500:50 100:1:/static/4k",
-# connections:threads[:path]; /static/4k is a 4 KiB body), MEMORY (1 to also run -c 1000 and -c 10000), OUT
-# (also write the table to this file).
+# Environment: ROUNDS (3), DURATION (10s; RATE_DURATION 20s for -R rows, as
+# wrk2 calibrates for its first 10 s), SETTINGS (space-separated
+# connections:threads[:path[:rate]]; /static/4k is a 4 KiB body, /static/1m
+# 1 MiB; a rate compares with wrk2, skipped when WRK2 is missing), WRK2
+# (../shared/tools/wrk2/wrk2), ACCURACY (1: the fixed-delay rows), OUT (also
+# write the table to this file), GOWRK_ENGINE (passed to gowrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
-SETTINGS=${SETTINGS:-"100:1 500:50 100:1:/static/4k"}
-MEMORY=${MEMORY:-1}
+RATE_DURATION=${RATE_DURATION:-20s}
+SETTINGS=${SETTINGS:-"100:1 1000:1 10000:1 100:2 1000:2 10000:2 100:1:/static/4k 10:1:/static/1m 100:1:/:20000 100:1:/:60000"}
+ACCURACY=${ACCURACY:-1}
 SERVER_CPU=${SERVER_CPU:-0}
 CLIENT_CPU=${CLIENT_CPU:-1}
+WRK2=${WRK2:-$PWD/../shared/tools/wrk2/wrk2}
 
 scripts/deps.sh bench
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
@@ -24,69 +31,127 @@ GOWRK=$PWD/bin/gowrk
 
 work=$(mktemp -d)
 chmod 755 "$work" # nginx's worker runs as another user
-trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; [ -z "${delay_pid:-}" ] || kill "$delay_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/tmp" "$work/html/static"
 head -c 3072 /dev/urandom | base64 -w 64 | head -c 4096 >"$work/html/static/4k"
+head -c 1048576 /dev/zero | tr '\0' x >"$work/html/static/1m"
 ulimit -n "$(ulimit -Hn)"
 taskset -c "$SERVER_CPU" nginx -p "$work" -c "$PWD/bench/nginx.conf" &
 for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/ >/dev/null 2>&1 && break; sleep 0.1; done
 BASE=http://127.0.0.1:18080
 
-# measure TOOL CONNS THREADS [PATH] -> "requests rps cpu_us_per_req rss_kb p50"
+# measure TOOL CONNS THREADS [PATH] -> "requests rps cpu_us_per_req rss_kb p50 p99"
+# TOOL is gowrk, wrk or wrk2; EXTRA holds more flags (e.g. "-R 20000").
 measure() {
 	local tool=$1 c=$2 t=$3 path=${4:-/} bin out
-	[ "$tool" = gowrk ] && bin=$GOWRK || bin=wrk
-	out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c "$c" -t "$t" -d "$DURATION" --latency "$BASE$path"; } 2>&1)
+	case $tool in
+	gowrk) bin=$GOWRK ;;
+	wrk2) bin=$WRK2 ;;
+	*) bin=wrk ;;
+	esac
+	# shellcheck disable=SC2086 # EXTRA is a list of flags
+	out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c "$c" -t "$t" -d "$DURATION" --latency ${EXTRA:-} "${BASE}$path"; } 2>&1)
 	awk -v out="$out" 'BEGIN {
 		n = split(out, lines, "\n")
 		for (i = 1; i <= n; i++) {
 			split(lines[i], f, " ")
 			if (lines[i] ~ / requests in /) req = f[1]
 			if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
-			if (lines[i] ~ /^ +50%/) p50 = f[2]
+			if (lines[i] ~ /^ +50(\.0+)?%/ && p50 == "") p50 = f[2]
+			if (lines[i] ~ /^ +99(\.0+)?%/ && p99 == "") p99 = f[2]
 			if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
 		}
-		printf "%d %.0f %.2f %d %s\n", req, rps, (req ? cpu * 1e6 / req : 0), rss, p50
+		printf "%d %.0f %.2f %d %s %s\n", req, rps, (req ? cpu * 1e6 / req : 0), rss, p50, p99
 	}'
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
-table="| setting | tool | req/s | CPU µs/req | peak RSS MB | p50 |
-|---|---|---|---|---|---|"
+# spread prints the smallest and largest of a column, to show the noise.
+spread() { sort -g | awk 'NR == 1 {lo = $1} {hi = $1} END {printf "%s–%s", lo, hi}'; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", (b > 0 ? a / b : 0)}'; }
+
+table="| setting | tool | req/s | CPU µs/req (range) | peak RSS MB | p50 | p99 |
+|---|---|---|---|---|---|---|"
 n=0
 for s in $SETTINGS; do
-	IFS=: read -r c t path <<<"$s"
+	IFS=: read -r c t path rate <<<"$s"
 	path=${path:-/}
+	ref=wrk extra="" duration=$DURATION label="-c $c -t $t"
+	[ "$path" = / ] || label+=" $path"
+	if [ -n "$rate" ]; then
+		if [ ! -x "$WRK2" ]; then
+			echo "skipping $s: no wrk2 at $WRK2" >&2
+			continue
+		fi
+		ref=wrk2 extra="-R $rate" duration=$RATE_DURATION label+=" -R $rate"
+	fi
 	n=$((n + 1))
-	: >"$work/gowrk.$n" && : >"$work/wrk.$n"
+	: >"$work/gowrk.$n" && : >"$work/$ref.$n"
 	for r in $(seq "$ROUNDS"); do
-		for tool in gowrk wrk; do
-			m=$(measure "$tool" "$c" "$t" "$path")
-			echo "round $r -c $c -t $t $path $tool: $m" >&2
+		for tool in gowrk $ref; do
+			m=$(EXTRA=$extra DURATION=$duration measure "$tool" "$c" "$t" "$path")
+			echo "round $r $label $tool: $m" >&2
 			echo "$m" >>"$work/$tool.$n"
 		done
 	done
-	label="-c $c -t $t $path"
-	for tool in gowrk wrk; do
+	for tool in gowrk $ref; do
 		f=$work/$tool.$n
 		rps=$(awk '{print $2}' "$f" | median)
 		cpu=$(awk '{print $3}' "$f" | median)
 		rss=$(awk '{print $4}' "$f" | median)
-		p50=$(awk '{print $5}' "$f" | tail -1)
-		eval "${tool}_rps=$rps ${tool}_cpu=$cpu"
-		table+=$'\n'"| $label | $tool | $rps | $cpu | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $p50 |"
+		eval "${tool}_rps=$rps ${tool}_cpu=$cpu ${tool}_rss=$rss"
+		table+=$'\n'"| $label | $tool | $rps | $cpu ($(awk '{print $3}' "$f" | spread)) | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') | $(awk '{print $5}' "$f" | tail -1) | $(awk '{print $6}' "$f" | tail -1) |"
 	done
-	table+=$'\n'"| $label | gowrk/wrk | $(awk -v a="$gowrk_rps" -v b="$wrk_rps" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$gowrk_cpu" -v b="$wrk_cpu" 'BEGIN{printf "%.2f", a/b}') | | |"
+	ref_rps=${ref}_rps ref_cpu=${ref}_cpu ref_rss=${ref}_rss
+	table+=$'\n'"| $label | gowrk/$ref | $(ratio "$gowrk_rps" "${!ref_rps}") | $(ratio "$gowrk_cpu" "${!ref_cpu}") | $(ratio "$gowrk_rss" "${!ref_rss}") | | |"
 done
 
-if [ "$MEMORY" = 1 ]; then
-	for c in 1000 10000; do
-		for tool in gowrk wrk; do
-			m=$(DURATION=5s measure "$tool" "$c" 2)
-			echo "memory -c $c $tool: $m" >&2
-			table+=$'\n'"| -c $c -t 2 | $tool | $(echo "$m" | awk '{print $2}') | $(echo "$m" | awk '{print $3}') | $(echo "$m" | awk '{printf "%.1f", $4/1024}') | $(echo "$m" | awk '{print $5}') |"
+if [ "$ACCURACY" = 1 ]; then
+	# A server that answers every request after a fixed delay taken from the
+	# path (/1ms, /10ms): both generators must report the same latency.
+	python3 - <<'PY' &
+import asyncio
+RESP = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+async def serve(reader, writer):
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            path = head.split(b" ", 2)[1]
+            await asyncio.sleep(float(path.strip(b"/").rstrip(b"ms") or 0) / 1000)
+            writer.write(RESP)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        writer.close()
+async def main():
+    server = await asyncio.start_server(serve, "127.0.0.1", 18081, backlog=1024)
+    async with server:
+        await server.serve_forever()
+asyncio.run(main())
+PY
+	delay_pid=$!
+	for _ in $(seq 50); do curl -fs http://127.0.0.1:18081/0ms >/dev/null 2>&1 && break; sleep 0.1; done
+	table+=$'\n\n'"| fixed delay (-c 10 -t 1) | tool | req/s | p50 | p99 | gowrk/wrk p50 | gowrk/wrk p99 |
+|---|---|---|---|---|---|---|"
+	for d in 1ms 10ms; do
+		: >"$work/gowrk.$d" && : >"$work/wrk.$d"
+		for r in $(seq "$ROUNDS"); do
+			for tool in gowrk wrk; do
+				m=$(BASE=http://127.0.0.1:18081 measure "$tool" 10 1 "/$d")
+				echo "round $r delay $d $tool: $m" >&2
+				echo "$m" | awk '{
+					# µs from wrk units
+					for (i = 5; i <= 6; i++) { v = $i; u = (v ~ /us$/) ? 1 : (v ~ /ms$/) ? 1000 : 1e6; sub(/[a-z]+$/, "", v); $i = v * u }
+					print
+				}' >>"$work/$tool.$d"
+			done
 		done
+		for tool in gowrk wrk; do
+			f=$work/$tool.$d
+			eval "${tool}_p50=$(awk '{print $5}' "$f" | median) ${tool}_p99=$(awk '{print $6}' "$f" | median)"
+			table+=$'\n'"| $d | $tool | $(awk '{print $2}' "$f" | median) | $(eval echo "\$${tool}_p50")µs | $(eval echo "\$${tool}_p99")µs | | |"
+		done
+		table+=$'\n'"| $d | gowrk/wrk | | | | $(ratio "$gowrk_p50" "$wrk_p50") | $(ratio "$gowrk_p99" "$wrk_p99") |"
 	done
 fi
 

@@ -78,14 +78,31 @@ type conn struct {
 	socket    atomic.Uint64 // socket errors
 	inflight  atomic.Int64  // run clock (ns) at the write of the pending request, 0 if none
 	expired   atomic.Bool   // the monitor timed out the pending request
+
+	loopConn // the event-loop engine's state
 }
 
+// newConn returns a connection with only what both engines need; the
+// goroutine engine adds its buffers with prepareGoroutine.
 func newConn(th *thread, index int) *conn {
-	c := &conn{th: th, index: index, batch: make([]sample, 0, samplesPerFlush)}
-	c.buf = make([]byte, readBufferSize)
-	c.timer = time.NewTimer(time.Hour)
-	c.timer.Stop()
+	c := &conn{th: th, index: index}
+	c.fd, c.heapIndex = -1, -1
 	return c
+}
+
+// prepareGoroutine gives the connection what it needs to run on its own
+// goroutine: a read buffer, a sample batch, a timer and a response object
+// for a response() hook.
+func (c *conn) prepareGoroutine() {
+	if c.buf == nil {
+		c.buf = make([]byte, readBufferSize)
+		c.batch = make([]sample, 0, samplesPerFlush)
+		c.timer = time.NewTimer(time.Hour)
+		c.timer.Stop()
+	}
+	if c.th.hasResponse && c.hook == nil {
+		c.hook = newHookResponse()
+	}
 }
 
 // hookResponse turns the parser's kept header section and body into the
@@ -472,8 +489,14 @@ func (c *conn) flush(now time.Duration) {
 
 func (c *conn) finish() {
 	c.disconnect()
-	c.totals.Bytes = c.read
 	c.flush(0)
+	c.mergeTotals()
+	c.th.wg.Done()
+}
+
+// mergeTotals adds the connection's counters to its thread's.
+func (c *conn) mergeTotals() {
+	c.totals.Bytes = c.read
 	s := c.th.stats
 	s.mu.Lock()
 	s.totals.Requests += c.totals.Requests
@@ -483,5 +506,4 @@ func (c *conn) finish() {
 	s.late += c.late
 	s.maxBehind = max(s.maxBehind, c.maxBehind)
 	s.mu.Unlock()
-	c.th.wg.Done()
 }

@@ -1,6 +1,8 @@
 // Package generator is gowrk's engine: a closed- or open-loop HTTP load
-// generator with one goroutine per connection, sharded into threads whose
-// statistics are merged after the run. It prints nothing.
+// generator sharded into threads whose statistics are merged after the run.
+// On Linux each thread is an event loop over its connections
+// (eventloop.go); elsewhere, and for TLS, each connection has a goroutine
+// (conn.go). It prints nothing.
 package generator
 
 import (
@@ -15,7 +17,10 @@ import (
 type run struct {
 	cfg    Config
 	dialer *dialer
-	epoch  time.Time
+	// useLoop runs threads on event loops rather than a goroutine per
+	// connection.
+	useLoop bool
+	epoch   time.Time
 	// ctx ends with the run; dials and TLS handshakes in progress then stop.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -103,9 +108,17 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if d.proxy != nil && !d.tunnels() {
 		static = proxyRequest(static, cfg.URL, d.proxyAuth)
 	}
+	useLoop, err := chooseEngine(&cfg)
+	if err != nil {
+		return nil, err
+	}
 
 	r := newRun(cfg)
 	r.dialer = d
+	r.useLoop = useLoop
+	if useLoop {
+		defer reserveProcs(cfg.Threads)()
+	}
 	threads := make([]*thread, cfg.Threads)
 	// Counted before setup, so a script that stops threads there ends the run.
 	r.liveShards.Store(int64(len(threads)))

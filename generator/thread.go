@@ -24,6 +24,7 @@ type thread struct {
 	hasResponse bool
 
 	conns   []*conn
+	loop    *eventLoop // nil when the connections run on goroutines
 	wg      sync.WaitGroup
 	stats   *shardStats
 	rate    *hdrhistogram.Histogram // Req/Sec samples, owned by the monitor
@@ -41,6 +42,9 @@ func newThread(r *run, index, conns int, addr net.Addr) *thread {
 	th.conns = make([]*conn, conns)
 	for i := range th.conns {
 		th.conns[i] = newConn(th, i)
+		if !r.useLoop {
+			th.conns[i].prepareGoroutine()
+		}
 	}
 	return th
 }
@@ -72,8 +76,10 @@ func (th *thread) useScript(ts ThreadScript) {
 	th.hasResponse = ts.HasResponse()
 	if th.hasResponse {
 		for _, c := range th.conns {
-			c.hook = newHookResponse()
 			c.parser.keep, c.parser.maxBody = true, th.run.cfg.MaxBody
+			if !th.run.useLoop {
+				c.prepareGoroutine()
+			}
 		}
 	}
 }
@@ -83,13 +89,36 @@ func (th *thread) useScript(ts ThreadScript) {
 // sends every Connections-th request and they do not fire in bursts.
 func (th *thread) start() {
 	cfg := &th.run.cfg
-	th.wg.Add(len(th.conns))
 	for i, c := range th.conns {
 		if cfg.Pacer.Enabled() {
 			c.pace(th.phase(i), cfg.Connections)
 		}
+	}
+	if th.run.useLoop && th.startLoop() {
+		return
+	}
+	th.wg.Add(len(th.conns))
+	for _, c := range th.conns {
+		c.prepareGoroutine()
 		go c.loop()
 	}
+}
+
+// startLoop runs the thread on an event loop, and reports whether it
+// could: a script may point it at an address the loop cannot dial.
+func (th *thread) startLoop() bool {
+	ep, ok := toEndpoint(th.addr)
+	if !ok {
+		return false
+	}
+	l, err := newEventLoop(th, ep)
+	if err != nil {
+		return false
+	}
+	th.loop = l
+	th.wg.Add(1)
+	go l.run()
+	return true
 }
 
 // monitor samples Req/Sec every SampleInterval and times out pending
@@ -108,7 +137,9 @@ func (th *thread) monitor(done <-chan struct{}) {
 		case <-ticker.C:
 		}
 		now := r.clock()
-		th.expire(now)
+		if th.loop == nil {
+			th.expire(now) // an event loop times out its own requests
+		}
 		// Half a tick of slack: ticks are not exactly SampleInterval apart.
 		if now-lastSample < r.cfg.SampleInterval-tick/2 {
 			continue
@@ -145,6 +176,10 @@ func (th *thread) expire(now time.Duration) {
 func (th *thread) phase(i int) int { return i*th.run.cfg.Threads + th.index }
 
 func (th *thread) interruptAll() {
+	if th.loop != nil {
+		th.loop.p.wake()
+		return
+	}
 	for _, c := range th.conns {
 		c.interrupt()
 	}

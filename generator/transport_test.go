@@ -143,6 +143,10 @@ func TestUnixSocket(t *testing.T) {
 	if n := testnginx.Count(entries, func(e testnginx.Entry) bool { return e.Port == "unix" && e.Host == "gowrk.test" }); n != len(entries) {
 		t.Errorf("%d of %d requests came over the socket with the URL's host", n, len(entries))
 	}
+	// Both engines time the connects they make.
+	if n := res.Connect.TCP.TotalCount(); n < 2 {
+		t.Errorf("%d connects timed, want one per connection", n)
+	}
 	res, err = transportRun(t, "http://gowrk.test/unix2", 2, 300*time.Millisecond,
 		generator.Transport{UnixSocket: s.UnixH2C, HTTP2: true, Streams: 2})
 	if err != nil {

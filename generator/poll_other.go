@@ -1,0 +1,34 @@
+//go:build !linux
+
+package generator
+
+import (
+	"errors"
+	"net"
+)
+
+// Without an event loop back end every run uses the goroutine engine; these
+// stubs only keep the loop engine compiling.
+
+const loopSupported = false
+
+const wakeIndex = -1
+
+var errNoLoop = errors.New("no event loop on this platform")
+
+type poller struct{}
+
+func newPoller(int) (*poller, error)         { return nil, errNoLoop }
+func (*poller) add(int, int32, uint32) error { return errNoLoop }
+func (*poller) wait([]pollEvent, int) int    { return 0 }
+func (*poller) wake()                        {}
+func (*poller) drainWake()                   {}
+func (*poller) close()                       {}
+func toEndpoint(net.Addr) (endpoint, bool)   { return endpoint{}, false }
+func sysConnect(endpoint) (int, error)       { return -1, errNoLoop }
+func sysConnectError(int) error              { return errNoLoop }
+func sysRead(int, []byte) (int, error)       { return -1, errNoLoop }
+func sysWrite(int, []byte) (int, error)      { return -1, errNoLoop }
+func sysClose(int)                           {}
+
+type endpoint struct{}
