@@ -212,3 +212,63 @@ if [ "${LUA:-1}" = 1 ]; then
 	echo "$lua_table"
 	[ -z "${OUT:-}" ] || { echo; echo "$lua_table"; } >>"$OUT"
 fi
+
+# ---- HTTP/2 -----------------------------------------------------------------
+# HTTP/2: gowrk --http2 against h2load (nghttp2), the reference HTTP/2
+# generator, over h2c on a second nginx pinned like the first. H2 (1) turns
+# it on; H2_SETTINGS ("50:1 50:10", connections:streams) are gowrk's -c and
+# --streams and h2load's -c and -m, one thread each.
+if [ "${H2:-1}" = 1 ]; then
+	command -v h2load >/dev/null || { echo "h2load missing: scripts/deps.sh bench installs nghttp2-client" >&2; exit 1; }
+	taskset -c "$SERVER_CPU" nginx -p "$work" -c "$PWD/bench/nginx-h2.conf" &
+	for _ in $(seq 50); do curl -fs --http2-prior-knowledge http://127.0.0.1:18082/ >/dev/null 2>&1 && break; sleep 0.1; done
+	trap 'kill $(cat "$work/nginx.pid" "$work/nginx-h2.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
+	H2URL=http://127.0.0.1:18082/
+	# measure_h2 TOOL CONNS STREAMS -> "requests rps cpu_us_per_req rss_kb"
+	measure_h2() {
+		local tool=$1 c=$2 m=$3 out secs=${DURATION%s}
+		if [ "$tool" = gowrk ]; then
+			out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$GOWRK" --http2 --streams "$m" -c "$c" -t 1 -d "$DURATION" "$H2URL"; } 2>&1)
+		else
+			out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" h2load -c "$c" -m "$m" -t 1 -D "$secs" "$H2URL"; } 2>&1)
+		fi
+		awk -v out="$out" 'BEGIN {
+			n = split(out, lines, "\n")
+			for (i = 1; i <= n; i++) {
+				split(lines[i], f, " ")
+				if (lines[i] ~ / requests in /) req = f[1]
+				if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
+				if (lines[i] ~ /^requests: /) req = f[8]
+				if (lines[i] ~ /^finished in /) { rps = f[4]; sub(/,/, "", rps) }
+				if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
+			}
+			printf "%d %.0f %.2f %d\n", req, rps, (req ? cpu * 1e6 / req : 0), rss
+		}'
+	}
+	h2table="| HTTP/2 setting | tool | req/s | CPU µs/req | peak RSS MB |
+|---|---|---|---|---|"
+	for s in ${H2_SETTINGS:-50:1 50:10}; do
+		IFS=: read -r c m <<<"$s"
+		: >"$work/h2.gowrk" && : >"$work/h2.h2load"
+		for r in $(seq "$ROUNDS"); do
+			for tool in gowrk h2load; do
+				v=$(measure_h2 "$tool" "$c" "$m")
+				echo "round $r http2 -c $c streams $m $tool: $v" >&2
+				echo "$v" >>"$work/h2.$tool"
+			done
+		done
+		label="-c $c --streams $m"
+		for tool in gowrk h2load; do
+			f=$work/h2.$tool
+			rps=$(awk '{print $2}' "$f" | median)
+			cpu=$(awk '{print $3}' "$f" | median)
+			rss=$(awk '{print $4}' "$f" | median)
+			eval "h2_${tool}_rps=$rps h2_${tool}_cpu=$cpu"
+			h2table+=$'\n'"| $label | $tool | $rps | $cpu | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') |"
+		done
+		h2table+=$'\n'"| $label | gowrk/h2load | $(awk -v a="$h2_gowrk_rps" -v b="$h2_h2load_rps" 'BEGIN{printf "%.2f", a/b}') | $(awk -v a="$h2_gowrk_cpu" -v b="$h2_h2load_cpu" 'BEGIN{printf "%.2f", a/b}') | |"
+	done
+	echo
+	echo "$h2table"
+	[ -z "${OUT:-}" ] || { echo; echo "$h2table"; } >>"$OUT"
+fi

@@ -54,6 +54,7 @@ type Options struct {
 
 	Outputs
 	Watch
+	TransportOptions
 }
 
 // Outputs are the report options a run shares with gowrk merge.
@@ -68,6 +69,8 @@ type Outputs struct {
 	// ByEndpoint groups results by endpoint and prints them after the
 	// text report; ErrorReasons prints the errors' reasons there.
 	ByEndpoint, ErrorReasons bool
+	// ConnectTimes adds the connection timing block to the text report.
+	ConnectTimes bool
 }
 
 // defaultStopOn are breakpoint mode's stop conditions unless --stop-on
@@ -273,6 +276,7 @@ func addOutputFlags(fs *pflag.FlagSet, o *Outputs) {
 	fs.StringVar(&o.HdrOut, "hdr-out", "", "Write the latency distribution (.hgrm)")
 	fs.StringVar(&o.Report, "report", "", "Write an HTML report")
 	fs.Var(conditionsValue{&o.FailOn}, "fail-on", "Exit 2 when a condition holds")
+	fs.BoolVar(&o.ConnectTimes, "connect-times", false, "Print DNS, TCP and TLS connection times")
 }
 
 // Parse reads wrk's command line. Options may follow the URL; every other
@@ -306,6 +310,7 @@ func Parse(args []string) (*Options, error) {
 	fs.Var(stagesValue{&o.ConnStages, maxConnections, "CONNECTIONS"}, "conn-stages", "Ramp the connections through stages")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
+	addTransportFlags(fs, &o.TransportOptions)
 	if err := fs.Parse(joinDashboardAddr(args)); err != nil {
 		return nil, flagError(err)
 	}
@@ -333,6 +338,9 @@ func Parse(args []string) (*Options, error) {
 			return nil, err
 		}
 		o.URL = u
+	}
+	if err := o.TransportOptions.check(fs, o.URL, o.Rate > 0 || o.Breakpoint); err != nil {
+		return nil, err
 	}
 	if o.Connections < o.Threads {
 		return nil, errors.New("number of connections must be >= threads")
@@ -434,6 +442,7 @@ func (o *Options) Config() generator.Config {
 		Timeout:     time.Duration(o.Timeout) * time.Second,
 		Headers:     o.Headers,
 		MaxBody:     int(o.MaxBody),
+		Transport:   o.transport(),
 	}
 	switch {
 	case o.Breakpoint:

@@ -174,6 +174,9 @@ func writeText(out *bufio.Writer, run *summary.Run, o *Outputs, monitor []syssta
 	if err == nil && o.ErrorReasons {
 		err = report.ReasonsText(out, run)
 	}
+	if err == nil && o.ConnectTimes {
+		err = report.ConnectText(out, run.Result)
+	}
 	if ferr := out.Flush(); err == nil {
 		err = ferr
 	}
@@ -332,6 +335,21 @@ const usage = `Usage: gowrk <options> <url>
     -q, --quiet            No live progress on stderr
         --max-body    <N>  Body bytes a response() hook sees; a larger
                            body is a read error (default 1048576)
+        --connect-times    Print DNS, TCP and TLS connection times
+
+  Protocols and connections:
+        --http2            HTTP/2: ALPN h2 over https, h2c over http
+        --streams     <N>  Concurrent streams per HTTP/2 connection (1)
+        --verify           Verify the server's certificate
+        --cacert      <F>  CA certificates (PEM) for --verify
+        --cert <F> --key <F>
+                           Present a client certificate (PEM)
+        --sni         <S>  TLS server name to send
+        --tls-min <V> --tls-max <V>
+                           TLS versions (1.0, 1.1, 1.2, 1.3)
+        --no-tls-resume    Full TLS handshake on every reconnect
+        --unix-socket <P>  Connect to unix socket P (the URL gives Host)
+        --proxy       <U>  HTTP proxy, http://[user:pass@]host:port
 
   Watching a run:
         --dashboard  [A]   Serve a live dashboard on A (127.0.0.1:5665)

@@ -69,6 +69,9 @@ type Config struct {
 	// from the same goroutine as Progress, e.g. to stream an HdrHistogram
 	// log. The histograms are only valid during the call.
 	OnInterval func(IntervalData)
+	// Transport adds what wrk cannot do: HTTP/2, TLS options, unix sockets
+	// and proxies. The zero value is wrk's behaviour.
+	Transport Transport
 }
 
 // IntervalData is one closed series bucket with its latency histograms.

@@ -163,6 +163,10 @@ func (c *conn) sleep(d time.Duration) bool {
 
 func (c *conn) loop() {
 	defer c.finish()
+	if c.th.run.cfg.Transport.HTTP2 {
+		c.loopH2()
+		return
+	}
 	r := c.th.run
 	backoff := time.Duration(0)
 	staged := len(r.cfg.ConnStages) > 0
@@ -198,7 +202,7 @@ func (c *conn) stopping() bool {
 }
 
 func (c *conn) connect() error {
-	nc, err := c.th.run.dialer.dial(c.th.run.ctx, c.th.addr)
+	nc, err := c.th.run.dialer.dialTimed(c.th.run.ctx, c.th.addr, c.th.run.connect[c.th.index])
 	if err != nil {
 		return err
 	}

@@ -12,40 +12,49 @@ import (
 	"time"
 )
 
-// dialer opens the connections of a run: TCP, plus TLS with SNI and no
-// certificate check for https, as wrk does.
+// dialer opens the connections of a run: TCP (or a unix socket), plus TLS
+// with SNI and no certificate check for https, as wrk does, unless
+// Config.Transport asks for more.
 type dialer struct {
 	net     net.Dialer
 	tls     *tls.Config
 	timeout time.Duration
+
+	https, http2, scripted bool
+	// proxy, when set, is where every connection goes; authority is the
+	// target's host:port for CONNECT.
+	proxy     *url.URL
+	proxyAuth string
+	authority string
 }
 
-func newDialer(u *url.URL, timeout time.Duration) *dialer {
-	d := &dialer{net: net.Dialer{Timeout: timeout}, timeout: timeout}
-	if u.Scheme == "https" {
-		d.tls = &tls.Config{ServerName: u.Hostname(), InsecureSkipVerify: true} //nolint:gosec // load testing, like wrk
-	}
-	return d
-}
-
-// dial connects to addr within the timeout; cancelling ctx (the end of the
-// run) abandons the dial or handshake at once.
-func (d *dialer) dial(ctx context.Context, addr net.Addr) (net.Conn, error) {
-	nc, err := d.net.DialContext(ctx, "tcp", addr.String())
+func newDialer(cfg *Config) (*dialer, error) {
+	d := &dialer{net: net.Dialer{Timeout: cfg.Timeout}, timeout: cfg.Timeout}
+	tc, err := buildTLS(cfg)
 	if err != nil {
 		return nil, err
 	}
-	if d.tls == nil {
-		return nc, nil
+	d.tls = tc
+	d.https = cfg.URL.Scheme == "https"
+	d.http2 = cfg.Transport.HTTP2
+	d.scripted = cfg.Script != nil
+	d.authority = net.JoinHostPort(cfg.URL.Hostname(), Port(cfg.URL))
+	if p := cfg.Transport.Proxy; p != nil {
+		d.proxy = p
+		d.proxyAuth = proxyAuthorization(p)
 	}
-	tc := tls.Client(nc, d.tls)
-	ctx, cancel := context.WithTimeout(ctx, d.timeout)
-	defer cancel()
-	if err := tc.HandshakeContext(ctx); err != nil {
-		nc.Close()
-		return nil, err
+	return d, nil
+}
+
+// wrkDialer is wrk's dialer for cfg's URL, whatever cfg.Transport says.
+func wrkDialer(cfg *Config) *dialer {
+	plain := *cfg
+	plain.Transport = Transport{}
+	d, err := newDialer(&plain)
+	if err != nil {
+		panic(err) // unreachable: without options nothing can fail
 	}
-	return tc, nil
+	return d
 }
 
 // Port is the URL's port, or the scheme's default.
@@ -108,14 +117,19 @@ func firstReachable(ctx context.Context, u *url.URL, addrs []net.Addr, timeout t
 	var last error
 	d := net.Dialer{Timeout: timeout}
 	for _, a := range addrs {
-		nc, err := d.DialContext(ctx, "tcp", a.String())
+		nc, err := d.DialContext(ctx, a.Network(), a.String())
 		if err == nil {
 			nc.Close()
 			return a, nil
 		}
 		last = err
 	}
-	return nil, &ConnectError{Host: u.Hostname(), Service: Port(u), Err: last}
+	host, service := u.Hostname(), Port(u)
+	if len(addrs) > 0 && addrs[0].Network() == "unix" {
+		// Name the socket, not the URL's host, which is only the Host header.
+		host, service = addrs[0].String(), "unix"
+	}
+	return nil, &ConnectError{Host: host, Service: service, Err: last}
 }
 
 // describe renders an error the way the C library words it

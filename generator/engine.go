@@ -2,7 +2,6 @@ package generator
 
 import (
 	"fmt"
-	"net/url"
 	"os"
 )
 
@@ -12,9 +11,11 @@ import (
 // event loop runs wherever it can.
 const EngineEnv = "GOWRK_ENGINE"
 
-// chooseEngine reports whether a run against u uses the event loop.
-func chooseEngine(u *url.URL) (bool, error) {
-	canLoop := loopSupported && u.Scheme == "http"
+// chooseEngine reports whether a run of cfg uses the event loop: plain
+// HTTP/1.1, directly or over a unix socket. TLS, HTTP/2 and proxies run on
+// goroutines.
+func chooseEngine(cfg *Config) (bool, error) {
+	canLoop := loopSupported && cfg.URL.Scheme == "http" && !cfg.Transport.NeedsGoroutines()
 	switch e := os.Getenv(EngineEnv); e {
 	case "", "loop":
 		return canLoop, nil

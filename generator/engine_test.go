@@ -46,9 +46,28 @@ func TestEngineChoice(t *testing.T) {
 		{"fast", plain, false, true},
 	} {
 		t.Setenv(EngineEnv, tc.env)
-		got, err := chooseEngine(tc.u)
+		got, err := chooseEngine(&Config{URL: tc.u})
 		if got != tc.want || (err != nil) != tc.bad || (err != nil && !errors.Is(err, ErrConfig)) {
 			t.Errorf("%s=%q %s: loop %v, err %v", EngineEnv, tc.env, tc.u.Scheme, got, err)
+		}
+	}
+}
+
+// HTTP/2 and proxies need the goroutine engine; a unix socket does not.
+func TestChooseEngineTransport(t *testing.T) {
+	t.Setenv(EngineEnv, "")
+	u, _ := url.Parse("http://x/")
+	pu, _ := url.Parse("http://proxy:3128")
+	for _, tc := range []struct {
+		tr   Transport
+		want bool
+	}{
+		{Transport{HTTP2: true}, false},
+		{Transport{Proxy: pu}, false},
+		{Transport{UnixSocket: "/tmp/x.sock"}, loopSupported},
+	} {
+		if got, err := chooseEngine(&Config{URL: u, Transport: tc.tr}); got != tc.want || err != nil {
+			t.Errorf("%+v: loop %v, err %v", tc.tr, got, err)
 		}
 	}
 }

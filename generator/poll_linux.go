@@ -118,8 +118,12 @@ type endpoint struct {
 	sa     syscall.Sockaddr
 }
 
-// toEndpoint converts a TCP address; ok is false for anything else.
+// toEndpoint converts a TCP or unix socket address; ok is false for
+// anything else.
 func toEndpoint(addr net.Addr) (endpoint, bool) {
+	if ua, ok := addr.(*net.UnixAddr); ok {
+		return endpoint{family: syscall.AF_UNIX, sa: &syscall.SockaddrUnix{Name: ua.Name}}, true
+	}
 	ta, ok := addr.(*net.TCPAddr)
 	if !ok {
 		var err error
@@ -148,12 +152,18 @@ func toEndpoint(addr net.Addr) (endpoint, bool) {
 // sysConnect starts a non-blocking connect; the socket is writable when it
 // completes.
 func sysConnect(ep endpoint) (int, error) {
-	fd, err := syscall.Socket(ep.family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, syscall.IPPROTO_TCP)
+	proto := syscall.IPPROTO_TCP
+	if ep.family == syscall.AF_UNIX {
+		proto = 0
+	}
+	fd, err := syscall.Socket(ep.family, syscall.SOCK_STREAM|syscall.SOCK_NONBLOCK|syscall.SOCK_CLOEXEC, proto)
 	if err != nil {
 		return -1, err
 	}
-	// Requests go out as written, as wrk's do.
-	_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	if proto == syscall.IPPROTO_TCP {
+		// Requests go out as written, as wrk's do.
+		_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	}
 	if err := syscall.Connect(fd, ep.sa); err != nil && !errors.Is(err, syscall.EINPROGRESS) && !errors.Is(err, syscall.EINTR) {
 		syscall.Close(fd)
 		return -1, err

@@ -55,6 +55,8 @@ type Result struct {
 	Breakpoint *Breakpoint
 	// Interrupted is true when the run was cancelled before its duration.
 	Interrupted bool
+	// Connect is how long making connections took, by phase.
+	Connect ConnectTiming
 }
 
 // Unsent is the number of requests due during the run that were never
@@ -99,13 +101,15 @@ type Errors struct {
 	Timeout uint64
 	// Status counts responses with a status above 399.
 	Status uint64
+	// Reset counts HTTP/2 streams the server reset (RST_STREAM).
+	Reset uint64
 	// OverCap counts, among Read, responses whose body was over the cap a
 	// response() hook may see (Config.MaxBody).
 	OverCap uint64
 }
 
 // Socket is the number of socket errors (everything but Status).
-func (e Errors) Socket() uint64 { return e.Connect + e.Read + e.Write + e.Timeout }
+func (e Errors) Socket() uint64 { return e.Connect + e.Read + e.Write + e.Timeout + e.Reset }
 
 func (e *Errors) add(o Errors) {
 	e.Connect += o.Connect
@@ -113,6 +117,7 @@ func (e *Errors) add(o Errors) {
 	e.Write += o.Write
 	e.Timeout += o.Timeout
 	e.Status += o.Status
+	e.Reset += o.Reset
 	e.OverCap += o.OverCap
 }
 

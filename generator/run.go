@@ -31,6 +31,8 @@ type run struct {
 	fatalOnce  sync.Once
 	fatal      error
 	liveShards atomic.Int64
+	// connect is each thread's connection timing, by thread index.
+	connect []*connectStats
 }
 
 // clock is the time since the run started.
@@ -44,7 +46,11 @@ func (r *run) end() {
 }
 
 func newRun(cfg Config) *run {
-	r := &run{cfg: cfg, dialer: newDialer(cfg.URL, cfg.Timeout), done: make(chan struct{})}
+	r := &run{cfg: cfg, dialer: wrkDialer(&cfg), done: make(chan struct{})}
+	r.connect = make([]*connectStats, cfg.Threads)
+	for i := range r.connect {
+		r.connect[i] = newConnectStats()
+	}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	return r
 }
@@ -74,7 +80,15 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err := ensureFileLimit(cfg.Connections); err != nil {
 		return nil, err
 	}
-	addrs, err := resolve(ctx, cfg.URL)
+	if err := validateTransport(&cfg); err != nil {
+		return nil, err
+	}
+	d, err := newDialer(&cfg)
+	if err != nil {
+		return nil, err
+	}
+	dns := NewLatencyHistogram()
+	addrs, err := targetAddrs(ctx, &cfg, dns)
 	if err != nil {
 		return nil, err
 	}
@@ -84,16 +98,23 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := preflight(ctx, &cfg, d, addr); err != nil {
+		return nil, err
+	}
 	static, err := StaticRequest(&cfg)
 	if err != nil {
 		return nil, fmt.Errorf("building request: %w", err)
 	}
-	useLoop, err := chooseEngine(cfg.URL)
+	if d.proxy != nil && !d.tunnels() {
+		static = proxyRequest(static, cfg.URL, d.proxyAuth)
+	}
+	useLoop, err := chooseEngine(&cfg)
 	if err != nil {
 		return nil, err
 	}
 
 	r := newRun(cfg)
+	r.dialer = d
 	r.useLoop = useLoop
 	if useLoop {
 		defer reserveProcs(cfg.Threads)()
@@ -156,6 +177,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	series.flush(runtime)
 	res := collect(cfg, threads, runtime)
+	res.Connect = r.connectTiming(dns)
 	res.Start = r.epoch
 	res.Series = series.intervals
 	res.Interrupted = interrupted

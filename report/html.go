@@ -53,6 +53,7 @@ type pageData struct {
 	Endpoints       []endpointView
 	EndpointChart   template.HTML
 	Reasons         []reasonView
+	Connect         [][7]string
 }
 
 type row struct{ Name, Value string }
@@ -149,6 +150,10 @@ func buildPage(run *summary.Run, d Details) pageData {
 	p.Resources = resourceRows(d.Monitor)
 	p.Percentiles = percentileChart(res, headline).SVG()
 	p.Status, p.StatusRows = statusChart(res.StatusCodes, res.Errors)
+	for _, c := range connectPhases(res.Connect) {
+		p.Connect = append(p.Connect, [7]string{upper(c.Name), fmt.Sprint(c.Count), units.FormatTime(c.MeanUS),
+			units.FormatTime(float64(c.P50US)), units.FormatTime(float64(c.P90US)), units.FormatTime(float64(c.P99US)), units.FormatTime(float64(c.MaxUS))})
+	}
 	for _, s := range d.Sources {
 		p.Sources = append(p.Sources, row{s.File, fmt.Sprintf("%s · started %s · %s · %d requests", s.URL,
 			s.Start.UTC().Format("15:04:05.000"), units.FormatTime(float64(s.Runtime/time.Microsecond)), s.Requests)})
@@ -436,6 +441,9 @@ svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
 <section id="endpoints"><table><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Req/sec</th><th>Statuses</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th></tr>
 {{range .Endpoints}}<tr><th>{{.Name}}</th><td class="num">{{.Requests}}</td><td class="num">{{.Errors}}</td><td class="num">{{.Rate}}</td><td>{{.Statuses}}</td><td class="num">{{.P50}}</td><td class="num">{{.P90}}</td><td class="num">{{.P99}}</td><td class="num">{{.Max}}</td></tr>{{end}}</table></section>
 {{.EndpointChart}}{{end}}
+{{if .Connect}}<h2>Connection timing</h2>
+<section id="connect"><table><tr><th>Phase</th><th class="num">Count</th><th class="num">Mean</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th></tr>
+{{range .Connect}}<tr><th>{{index . 0}}</th><td class="num">{{index . 1}}</td><td class="num">{{index . 2}}</td><td class="num">{{index . 3}}</td><td class="num">{{index . 4}}</td><td class="num">{{index . 5}}</td><td class="num">{{index . 6}}</td></tr>{{end}}</table></section>{{end}}
 {{if .Sources}}<h2>Merged runs</h2>
 <section id="sources"><table>{{range .Sources}}<tr><th>{{.Name}}</th><td>{{.Value}}</td></tr>{{end}}</table></section>{{end}}
 <p class="sub">{{.Footer}}</p>

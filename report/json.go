@@ -88,6 +88,7 @@ type jsonReport struct {
 	Endpoints      []jsonEndpoint    `json:"endpoints,omitempty"`
 	Generator      *jsonGenerator    `json:"generator,omitempty"`
 	Monitor        []jsonMonitor     `json:"monitor,omitempty"`
+	Connect        *jsonConnect      `json:"connect,omitempty"`
 }
 
 type jsonConfig struct {
@@ -105,6 +106,8 @@ type jsonConfig struct {
 	SeriesInterval float64     `json:"series_interval_s"`
 	Stages         []jsonStage `json:"stages,omitempty"`
 	ConnStages     []jsonStage `json:"conn_stages,omitempty"`
+	HTTP2          bool        `json:"http2,omitempty"`
+	Streams        int         `json:"streams,omitempty"`
 }
 
 type jsonErrors struct {
@@ -113,6 +116,7 @@ type jsonErrors struct {
 	Write   uint64       `json:"write"`
 	Timeout uint64       `json:"timeout"`
 	Status  uint64       `json:"status"`
+	Reset   uint64       `json:"reset"`
 	Total   uint64       `json:"total"`
 	Reasons []jsonReason `json:"reasons"`
 }
@@ -224,7 +228,7 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		Bytes:         res.Bytes,
 		Errors: jsonErrors{
 			Connect: res.Errors.Connect, Read: res.Errors.Read, Write: res.Errors.Write,
-			Timeout: res.Errors.Timeout, Status: res.Errors.Status,
+			Timeout: res.Errors.Timeout, Status: res.Errors.Status, Reset: res.Errors.Reset,
 			Total:   res.Errors.Socket() + res.Errors.Status,
 			Reasons: reasonsJSON(res.ErrorReasons),
 		},
@@ -235,6 +239,7 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 			Uncorrected: distributionJSON(res.Latency, d.percentiles()),
 		},
 		ThreadReqSec: summaryJSON(res.RequestRate),
+		Connect:      connectJSON(res.Connect),
 		Series:       make([]jsonInterval, 0, len(res.Series)),
 	}
 	if secs > 0 {
@@ -304,6 +309,9 @@ func configJSON(cfg *generator.Config) jsonConfig {
 	}
 	if cfg.URL != nil {
 		c.URL = cfg.URL.String()
+	}
+	if cfg.Transport.HTTP2 {
+		c.HTTP2, c.Streams = true, max(cfg.Transport.Streams, 1)
 	}
 	p := cfg.Pacer
 	c.Stages, c.ConnStages = stagesJSON(p.Stages()), stagesJSON(cfg.ConnStages)

@@ -87,7 +87,12 @@ func Text(out io.Writer, run *summary.Run, opt TextOptions) error {
 	}
 	fmt.Fprintf(w, "  %d requests in %s, %sB read\n", res.Requests, units.FormatTime(float64(runtimeUS)), units.FormatBinary(float64(res.Bytes)))
 	if e := res.Errors; e.Socket() > 0 {
-		fmt.Fprintf(w, "  Socket errors: connect %d, read %d, write %d, timeout %d\n", e.Connect, e.Read, e.Write, e.Timeout)
+		fmt.Fprintf(w, "  Socket errors: connect %d, read %d, write %d, timeout %d", e.Connect, e.Read, e.Write, e.Timeout)
+		// Only HTTP/2 resets streams; wrk's line stays as it is otherwise.
+		if e.Reset > 0 {
+			fmt.Fprintf(w, ", reset %d", e.Reset)
+		}
+		fmt.Fprintln(w)
 	}
 	if res.Errors.Status > 0 {
 		fmt.Fprintf(w, "  Non-2xx or 3xx responses: %d\n", res.Errors.Status)

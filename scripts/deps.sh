@@ -20,10 +20,17 @@ test)
 	# HdrHistogram's Java library reads --hdr-log output as a third party.
 	have java || missing+=(default-jre-headless)
 	[ -f /usr/share/java/hdrhistogram.jar ] || missing+=(libhdrhistogram-java)
-	# The targets, stages and error-reason tests run against nginx.
+	# The HTTP/2, TLS, unix socket, proxy, targets, stages and error-reason
+	# tests run against nginx; h2load is the reference for HTTP/2 counts.
 	have nginx || missing+=(nginx-light)
+	have h2load || missing+=(nghttp2-client)
 	;;
-bench) have nginx || missing+=(nginx-light); have chromium || missing+=(chromium) ;;
+bench)
+	have nginx || missing+=(nginx-light)
+	have chromium || missing+=(chromium)
+	# h2load, the reference for the HTTP/2 rows.
+	have h2load || missing+=(nghttp2-client)
+	;;
 esac
 
 if ((${#missing[@]})); then

@@ -1,6 +1,9 @@
-// Package testnginx starts nginx for tests: a private instance on a free
-// loopback port, under a scratch prefix so it runs without root, logging
-// each request's method, path, X-Test header and body.
+// Package testnginx starts nginx for tests, as a private instance under a
+// scratch prefix on free loopback ports, so it runs without root: Start
+// serves plain HTTP/1.1 with locations a test adds and logs each request's
+// method, path, X-Test header and body; StartProtocols serves every protocol
+// gowrk speaks (h2c, TLS with and without h2, client certificates, unix
+// sockets) and logs what each connection negotiated.
 package testnginx
 
 import (
@@ -82,8 +85,16 @@ http {
 	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-p", dir, "-c", confPath)
-	cmd.Stderr = os.Stderr
+	launch(t, bin, dir, confPath, port)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	return &Server{URL: "http://" + addr, dir: dir}
+}
+
+// launch starts nginx with conf under the prefix dir, stops it when the test
+// ends, and waits until it listens on every port.
+func launch(t testing.TB, bin, dir, conf string, ports ...int) {
+	t.Helper()
+	cmd := exec.Command(bin, "-p", dir, "-c", conf, "-e", filepath.Join(dir, "logs", "error.log"))
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting nginx: %v", err)
 	}
@@ -98,25 +109,27 @@ http {
 			<-done
 		}
 	})
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	deadline := time.Now().Add(10 * time.Second)
-	for {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-			break
+	for _, p := range ports {
+		addr := fmt.Sprintf("127.0.0.1:%d", p)
+		for {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				c.Close()
+				break
+			}
+			select {
+			case <-done:
+				log, _ := os.ReadFile(filepath.Join(dir, "logs", "error.log"))
+				t.Fatalf("nginx exited before listening on %s:\n%s", addr, log)
+			default:
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("nginx did not start listening on %s: %v", addr, err)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		select {
-		case <-done:
-			t.Fatalf("nginx exited before listening on %s", addr)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("nginx did not start listening on %s: %v", addr, err)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	return &Server{URL: "http://" + addr, dir: dir}
 }
 
 func freePort(t testing.TB) int {

@@ -1,0 +1,239 @@
+package testnginx
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gowrk/gowrk/internal/testenv"
+)
+
+// Protocols is a running nginx that speaks every protocol gowrk does.
+type Protocols struct {
+	// Ports: plain HTTP/1.1, h2c (prior knowledge), TLS HTTP/1.1 only, TLS
+	// with h2 and http/1.1, TLS requiring a client certificate (h2 too).
+	HTTP, H2C, TLS, H2, MTLS int
+	// GoAway serves h2c and sends GOAWAY after every 20 requests on a
+	// connection.
+	GoAway int
+	// Unix is the path of a unix socket serving HTTP/1.1; UnixH2C one
+	// serving h2c.
+	Unix, UnixH2C string
+	// CA is the PEM file of the CA that signed the server and client
+	// certificates; ClientCert and ClientKey the client's pair;
+	// OtherKey a key that matches neither certificate.
+	CA, ClientCert, ClientKey, OtherKey string
+	dir                                 string
+}
+
+// ProtocolEntry is one access-log line of a Protocols server.
+type ProtocolEntry struct {
+	Port     string // the port, or "unix"
+	Protocol string // HTTP/1.1, HTTP/2.0
+	Status   string
+	Method   string
+	URI      string
+	Host     string
+	TLS      string // TLS version, "" for plain text
+	Reused   bool   // TLS session resumed
+}
+
+// StartProtocols runs nginx until the test ends; it skips (or fails in CI)
+// without nginx.
+func StartProtocols(t testing.TB) *Protocols {
+	t.Helper()
+	bin := testenv.Require(t, "nginx")
+	dir := t.TempDir()
+	s := &Protocols{dir: dir}
+	s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.GoAway = freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+	s.Unix = filepath.Join(dir, "h1.sock")
+	s.UnixH2C = filepath.Join(dir, "h2c.sock")
+	s.makeCerts(t)
+	for _, d := range []string{"logs", "tmp"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	conf := fmt.Sprintf(config, s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.Unix, s.UnixH2C, s.GoAway)
+	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ports := []int{s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.GoAway}
+	launch(t, bin, dir, filepath.Join(dir, "nginx.conf"), ports...)
+	return s
+}
+
+// URL is scheme://127.0.0.1:port + path.
+func (s *Protocols) URL(scheme string, port int, path string) string {
+	return fmt.Sprintf("%s://127.0.0.1:%d%s", scheme, port, path)
+}
+
+// Log returns the access log so far.
+func (s *Protocols) Log(t testing.TB) []ProtocolEntry {
+	t.Helper()
+	f, err := os.Open(filepath.Join(s.dir, "logs", "access.log"))
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []ProtocolEntry
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Split(sc.Text(), "|")
+		if len(fs) != 8 {
+			continue
+		}
+		port := fs[0]
+		if port == "" {
+			port = "unix"
+		}
+		tlsv := fs[6]
+		if tlsv == "-" {
+			tlsv = ""
+		}
+		out = append(out, ProtocolEntry{Port: port, Protocol: fs[1], Status: fs[2], Method: fs[3], URI: fs[4], Host: fs[5], TLS: tlsv, Reused: fs[7] == "r"})
+	}
+	return out
+}
+
+// Count returns how many log entries match.
+func Count(entries []ProtocolEntry, match func(ProtocolEntry) bool) int {
+	n := 0
+	for _, e := range entries {
+		if match(e) {
+			n++
+		}
+	}
+	return n
+}
+
+// makeCerts writes a CA, a server certificate for 127.0.0.1 and localhost,
+// a client certificate and an unrelated key.
+func (s *Protocols) makeCerts(t testing.TB) {
+	t.Helper()
+	caKey := newKey(t)
+	caTmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "gowrk test CA"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	leaf := func(serial int64, name string, usage x509.ExtKeyUsage, key *ecdsa.PrivateKey) []byte {
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(serial),
+			Subject:      pkix.Name{CommonName: name},
+			NotBefore:    time.Now().Add(-time.Hour),
+			NotAfter:     time.Now().Add(24 * time.Hour),
+			KeyUsage:     x509.KeyUsageDigitalSignature,
+			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+		}
+		if usage == x509.ExtKeyUsageServerAuth {
+			tmpl.DNSNames = []string{"localhost", "gowrk.test"}
+			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return der
+	}
+	serverKey, clientKey, otherKey := newKey(t), newKey(t), newKey(t)
+	s.CA = s.writePEM(t, "ca.pem", "CERTIFICATE", caDER)
+	s.writePEM(t, "server.pem", "CERTIFICATE", leaf(2, "localhost", x509.ExtKeyUsageServerAuth, serverKey))
+	s.writePEM(t, "server.key", "EC PRIVATE KEY", keyDER(t, serverKey))
+	s.ClientCert = s.writePEM(t, "client.pem", "CERTIFICATE", leaf(3, "gowrk client", x509.ExtKeyUsageClientAuth, clientKey))
+	s.ClientKey = s.writePEM(t, "client.key", "EC PRIVATE KEY", keyDER(t, clientKey))
+	s.OtherKey = s.writePEM(t, "other.key", "EC PRIVATE KEY", keyDER(t, otherKey))
+}
+
+func newKey(t testing.TB) *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func keyDER(t testing.TB, k *ecdsa.PrivateKey) []byte {
+	der, err := x509.MarshalECPrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
+}
+
+func (s *Protocols) writePEM(t testing.TB, name, typ string, der []byte) string {
+	path := filepath.Join(s.dir, name)
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// config is nginx 1.22's syntax ("listen ... http2"). One process, so
+// killing it stops the server.
+const config = `master_process off;
+daemon off;
+pid nginx.pid;
+events { worker_connections 1024; }
+http {
+    log_format probe '$server_port|$server_protocol|$status|$request_method|$request_uri|$http_host|$ssl_protocol|$ssl_session_reused';
+    access_log logs/access.log probe;
+    client_body_temp_path tmp;
+    proxy_temp_path tmp;
+    fastcgi_temp_path tmp;
+    uwsgi_temp_path tmp;
+    scgi_temp_path tmp;
+    keepalive_requests 1000000;
+    ssl_certificate server.pem;
+    ssl_certificate_key server.key;
+    ssl_session_cache shared:tls:1m;
+    ssl_session_tickets on;
+    server {
+        listen 127.0.0.1:%d;
+        listen 127.0.0.1:%d http2;
+        listen 127.0.0.1:%d ssl;
+        listen 127.0.0.1:%d ssl http2;
+        listen unix:%[6]s;
+        listen unix:%[7]s http2;
+        location = /close { keepalive_timeout 0; return 200 "bye"; }
+        location = /hello.txt { default_type text/plain; return 200 "hello"; }
+        location = /missing { return 404; }
+        location / { default_type text/plain; return 200 "ok"; }
+    }
+    server {
+        listen 127.0.0.1:%[5]d ssl http2;
+        ssl_client_certificate ca.pem;
+        ssl_verify_client on;
+        location / { default_type text/plain; return 200 "mtls"; }
+    }
+    server {
+        listen 127.0.0.1:%[8]d http2;
+        keepalive_requests 20;
+        location / { default_type text/plain; return 200 "ok"; }
+    }
+}
+`
