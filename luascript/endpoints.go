@@ -19,14 +19,14 @@ func newEndpoints() *endpoints {
 	return &endpoints{byKey: map[string]uint16{}, byName: map[string]uint16{}}
 }
 
-// tag sets req.Endpoints, in storage, from the request lines that start
-// at starts. A group seen before costs a map lookup and no allocation.
-func (e *endpoints) tag(req *generator.Request, starts []int, storage []uint16) []uint16 {
+// tag returns, in storage, the endpoint group of each request in b, whose
+// request lines start at starts. A group seen before costs a map lookup and
+// no allocation.
+func (e *endpoints) tag(b []byte, starts []int, storage []uint16) []uint16 {
 	storage = storage[:0]
 	for _, off := range starts {
-		storage = append(storage, e.index(requestKey(req.Bytes[off:])))
+		storage = append(storage, e.index(requestKey(b[off:])))
 	}
-	req.Endpoints = storage
 	return storage
 }
 

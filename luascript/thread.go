@@ -101,7 +101,7 @@ func (t *thread) init() error {
 			return &Error{File: t.script.path, Msg: "the request built from wrk.method, wrk.path, wrk.headers and wrk.body is not valid HTTP: " + err.Error()}
 		}
 		if t.eps != nil {
-			t.eps.tag(&req, starts, nil)
+			req.Endpoints = t.eps.tag(req.Bytes, starts, nil)
 		}
 		t.staticReq = req
 	}
@@ -172,7 +172,8 @@ func (t *thread) Next(conn int) (generator.Request, error) {
 		return generator.Request{}, t.badRequest(fn, "request() returned an invalid HTTP request: "+err.Error())
 	}
 	if t.eps != nil {
-		c.eps = t.eps.tag(&req, starts, c.eps)
+		c.eps = t.eps.tag(req.Bytes, starts, c.eps)
+		req.Endpoints = c.eps
 	}
 	c.src = unsafe.StringData(string(s))
 	c.req = req
