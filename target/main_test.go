@@ -1,6 +1,7 @@
 package target
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -8,7 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"strings"
 	"sync"
@@ -175,6 +178,9 @@ type response struct {
 
 func do(t *testing.T, c *http.Client, method, url, body string) response {
 	t.Helper()
+	if len(body) > 64<<10 {
+		return doLarge(t, method, url, body)
+	}
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -194,6 +200,37 @@ func do(t *testing.T, c *http.Client, method, url, body string) response {
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", method, url, err)
+	}
+	return response{status: resp.StatusCode, header: resp.Header, body: b}
+}
+
+// doLarge sends a large body over a connection of its own and reads the
+// answer even when the server answers early and stops reading (413): an
+// http.Client reports the broken pipe of its write instead.
+func doLarge(t *testing.T, method, rawURL, body string) response {
+	t.Helper()
+	u, err := neturl.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nc, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	_ = nc.SetDeadline(time.Now().Add(30 * time.Second))
+	go func() {
+		_, _ = fmt.Fprintf(nc, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s",
+			method, u.RequestURI(), u.Host, len(body), body)
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, rawURL, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read body: %v", method, rawURL, err)
 	}
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
