@@ -176,14 +176,7 @@ func (c *conn) loop() {
 		}
 		if c.nc == nil {
 			if err := c.connect(); err != nil {
-				if c.stopping() {
-					return
-				}
-				c.totals.Errors.Connect++
-				c.th.stats.reasons.count(ClassConnect, classify(err))
-				c.publish()
-				backoff = min(max(backoff*2, minBackoff), maxBackoff)
-				if !c.sleep(backoff) {
+				if !c.dialFailed(err, &backoff) {
 					return
 				}
 				continue
@@ -195,6 +188,19 @@ func (c *conn) loop() {
 			return
 		}
 	}
+}
+
+// dialFailed counts a failed dial with its reason and waits out the
+// back-off before the next one; it reports whether the run goes on.
+func (c *conn) dialFailed(err error, backoff *time.Duration) bool {
+	if c.stopping() {
+		return false
+	}
+	c.totals.Errors.Connect++
+	c.th.stats.reasons.count(ClassConnect, classify(err))
+	c.publish()
+	*backoff = min(max(*backoff*2, minBackoff), maxBackoff)
+	return c.sleep(*backoff)
 }
 
 func (c *conn) stopping() bool {

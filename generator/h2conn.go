@@ -139,13 +139,7 @@ func (c *conn) loopH2() {
 				}
 			}
 			if err != nil {
-				if c.stopping() {
-					return
-				}
-				c.totals.Errors.Connect++
-				c.publish()
-				backoff = min(max(backoff*2, minBackoff), maxBackoff)
-				if !c.sleep(backoff) {
+				if !c.dialFailed(err, &backoff) {
 					return
 				}
 				continue
