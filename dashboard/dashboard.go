@@ -426,7 +426,7 @@ var csp = func() string {
 		"'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'"
 }()
 
-var pageTemplate = template.Must(template.New("dashboard").Parse(`<!DOCTYPE html>
+var pageTemplate = template.Must(template.New("dashboard").Funcs(template.FuncMap{"chartStyle": func() template.CSS { return report.ChartStyle }}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -441,14 +441,7 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 .fig { background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; padding: 8px 12px; min-width: 110px; }
 .fig span { display: block; color: #475569; font-size: 12px; }
 .fig b { font-size: 18px; font-variant-numeric: tabular-nums; }
-svg.chart { width: 100%; height: auto; display: block; margin: 8px 0 16px; background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; }
-svg .title { font-size: 14px; font-weight: 600; fill: #0f172a; }
-svg .tick { font-size: 11px; fill: #475569; }
-svg .label { font-size: 12px; fill: #334155; }
-svg .grid { stroke: #e2e8f0; stroke-width: 1; }
-svg .axis { stroke: #94a3b8; stroke-width: 1; }
-svg .series { fill: none; stroke-width: 2; stroke-linejoin: round; }
-svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
+{{chartStyle}}
 </style>
 </head>
 <body data-updates="0" data-seq="{{.Seq}}"{{if .Final}} data-final="true"{{end}}>

@@ -365,7 +365,19 @@ func statusChart(codes map[int]uint64, errs generator.Errors) (template.HTML, []
 	return template.HTML(s.String()), rows
 }
 
-var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+// ChartStyle styles the SVG charts this package draws, for every page that
+// shows them: the HTML report and the live dashboard.
+const ChartStyle = `svg.chart { width: 100%; height: auto; display: block; margin: 8px 0 16px; background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; }
+svg .title { font-size: 14px; font-weight: 600; fill: #0f172a; }
+svg .tick { font-size: 11px; fill: #475569; }
+svg .label { font-size: 12px; fill: #334155; }
+svg .grid { stroke: #e2e8f0; stroke-width: 1; }
+svg .axis { stroke: #94a3b8; stroke-width: 1; }
+svg .series { fill: none; stroke-width: 2; stroke-linejoin: round; }
+svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
+`
+
+var page = template.Must(template.New("page").Funcs(template.FuncMap{"chartStyle": func() template.CSS { return ChartStyle }}).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -387,14 +399,7 @@ td.num, th.num { text-align: right; }
 .broken { color: #b91c1c; font-weight: 600; }
 .ok { color: #15803d; font-weight: 600; }
 .bp { border-left: 4px solid #dc2626; }
-svg.chart { width: 100%; height: auto; display: block; margin: 8px 0 16px; background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; }
-svg .title { font-size: 14px; font-weight: 600; fill: #0f172a; }
-svg .tick { font-size: 11px; fill: #475569; }
-svg .label { font-size: 12px; fill: #334155; }
-svg .grid { stroke: #e2e8f0; stroke-width: 1; }
-svg .axis { stroke: #94a3b8; stroke-width: 1; }
-svg .series { fill: none; stroke-width: 2; stroke-linejoin: round; }
-svg .marker { stroke-width: 1.5; stroke-dasharray: 4 3; }
+{{chartStyle}}
 @media (max-width: 700px) { .grid2 { grid-template-columns: 1fr; } }
 </style>
 </head>
