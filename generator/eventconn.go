@@ -266,18 +266,11 @@ func (l *eventLoop) fillOwn(c *conn) (n, asked int, err error) {
 // moves to the connection's own buffer, to be handed back with more.
 func (l *eventLoop) consume(c *conn, data []byte) {
 	gen := c.gen
-	for len(data) > 0 && c.state == stateReading && c.gen == gen && !l.failed {
-		n, done, err := c.parser.parse(data)
-		data = data[n:]
-		if err != nil {
-			l.readError(c, err)
-			return
-		}
-		if !done {
-			break
-		}
-		l.responseDone(c)
+	n, ok := l.parseResponses(c, data)
+	if !ok {
+		return
 	}
+	data = data[n:]
 	if len(data) > 0 && c.gen == gen && c.fd >= 0 {
 		if cap(c.buf) < len(data) {
 			c.buf = make([]byte, max(len(data), readBufferSize))
@@ -287,21 +280,35 @@ func (l *eventLoop) consume(c *conn, data []byte) {
 	}
 }
 
-// consumeOwn parses the bytes in c's own buffer.
-func (l *eventLoop) consumeOwn(c *conn) {
+// parseResponses hands data to c's parser, completing each response it
+// holds, until the parser needs more bytes or c is no longer reading the
+// same connection; it returns how many bytes were parsed. ok is false after
+// a broken response, which is counted and drops c.
+func (l *eventLoop) parseResponses(c *conn, data []byte) (n int, ok bool) {
 	gen := c.gen
-	for c.r < c.w && c.state == stateReading && c.gen == gen && !l.failed {
-		n, done, err := c.parser.parse(c.buf[c.r:c.w])
-		c.r += n
+	for n < len(data) && c.state == stateReading && c.gen == gen && !l.failed {
+		m, done, err := c.parser.parse(data[n:])
+		n += m
 		if err != nil {
 			l.readError(c, err)
-			return
+			return n, false
 		}
 		if !done {
 			break
 		}
 		l.responseDone(c)
 	}
+	return n, true
+}
+
+// consumeOwn parses the bytes in c's own buffer.
+func (l *eventLoop) consumeOwn(c *conn) {
+	gen := c.gen
+	n, ok := l.parseResponses(c, c.buf[c.r:c.w])
+	if !ok {
+		return
+	}
+	c.r += n
 	if c.gen == gen && c.r == c.w {
 		c.r, c.w = 0, 0
 	}
