@@ -51,6 +51,8 @@ type Options struct {
 	TargetsOrder string
 	// Stages ramp the request rate, ConnStages the active connections.
 	Stages, ConnStages []generator.Stage
+	// CPUProfile is where a Go CPU profile of the run is written.
+	CPUProfile string
 
 	Outputs
 	Watch
@@ -308,6 +310,7 @@ func Parse(args []string) (*Options, error) {
 	fs.BoolVar(&o.ErrorReasons, "error-reasons", false, "Print the errors' reasons")
 	fs.Var(stagesValue{&o.Stages, maxRate, "RATE"}, "stages", "Ramp the rate through stages")
 	fs.Var(stagesValue{&o.ConnStages, maxConnections, "CONNECTIONS"}, "conn-stages", "Ramp the connections through stages")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "Write a Go CPU profile of gowrk")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
 	addTransportFlags(fs, &o.TransportOptions)

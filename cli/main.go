@@ -118,8 +118,17 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		outFiles.remove()
 		return fail(stderr, err)
 	}
+	stopProfile, err := startCPUProfile(opts.CPUProfile)
+	if err != nil {
+		watch.close()
+		outFiles.remove()
+		return fail(stderr, err)
+	}
 	res, err := generator.Run(intr.context(), cfg)
 	intr.runOver()
+	if perr := stopProfile(); perr != nil && err == nil {
+		err = perr
+	}
 	if line != nil {
 		line.Clear()
 	}
@@ -336,6 +345,7 @@ const usage = `Usage: gowrk <options> <url>
         --max-body    <N>  Body bytes a response() hook sees; a larger
                            body is a read error (default 1048576)
         --connect-times    Print DNS, TCP and TLS connection times
+        --cpuprofile  <F>  Write a Go CPU profile of gowrk itself (pprof)
 
   Protocols and connections:
         --http2            HTTP/2: ALPN h2 over https, h2c over http

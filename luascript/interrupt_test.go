@@ -31,14 +31,21 @@ func TestHookLoopsAreInterrupted(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
 		ctrlC     bool
+		line      string // of the loop; 2 when empty
 	}{
-		{"load", "local x = 0\nwhile true do x = x + 1 end\n", true},
-		{"setup", "function setup(thread)\n  while true do end\nend\n", true},
-		{"init", "function init(args)\n  while true do end\nend\n", true},
-		{"request", "function request()\n  while true do end\nend\n", false},
-		{"response", "function response()\n  while true do end\nend\n", false},
-		{"delay", "function delay()\n  while true do end\nend\n", false},
-		{"done", "function done()\n  while true do end\nend\n", true},
+		{"load", "local x = 0\nwhile true do x = x + 1 end\n", true, ""},
+		{"setup", "function setup(thread)\n  while true do end\nend\n", true, ""},
+		{"init", "function init(args)\n  while true do end\nend\n", true, ""},
+		{"request", "function request()\n  while true do end\nend\n", false, ""},
+		{"response", "function response()\n  while true do end\nend\n", false, ""},
+		{"delay", "function delay()\n  while true do end\nend\n", false, ""},
+		{"done", "function done()\n  while true do end\nend\n", true, ""},
+		// Coroutines follow their creator: made during the run, made at
+		// load time and resumed during it, or wrapped.
+		{"coroutine", "function request()\n  coroutine.resume(coroutine.create(function() while true do end end))\nend\n", false, ""},
+		{"coroutine from load", "local co = coroutine.create(function() while true do end end)\nfunction request() coroutine.resume(co) end\n", false, "1"},
+		{"coroutine.wrap", "function response()\n  coroutine.wrap(function() while true do end end)()\nend\n", false, ""},
+		{"coroutine in setup", "function setup()\n  coroutine.wrap(function() while true do end end)()\nend\n", true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "loop.lua")
@@ -77,7 +84,11 @@ func TestHookLoopsAreInterrupted(t *testing.T) {
 			if code != 1 {
 				t.Errorf("exit %d, want 1; stderr %q", code, stderr.String())
 			}
-			if want := path + ":2: interrupted\n"; stderr.String() != want {
+			line := tc.line
+			if line == "" {
+				line = "2"
+			}
+			if want := path + ":" + line + ": interrupted\n"; stderr.String() != want {
 				t.Errorf("stderr %q, want %q", stderr.String(), want)
 			}
 			if elapsed > 4*time.Second {

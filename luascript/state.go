@@ -72,6 +72,7 @@ func newState(s *Script) (*state, error) {
 	st.openStdlib()
 	st.openPackage()
 	st.openFast()
+	st.openCoroutine()
 	st.addrMT = st.newAddrMeta()
 	st.threadMT = st.newThreadMeta()
 	st.statsMT = st.newStatsMeta()

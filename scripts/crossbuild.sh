@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 for p in $(cat scripts/platforms); do
-	CGO_ENABLED=0 GOOS=${p%/*} GOARCH=${p#*/} go build -o /dev/null ./cmd/gowrk ||
+	CGO_ENABLED=0 GOOS=${p%/*} GOARCH=${p#*/} go build -pgo=off -o /dev/null ./cmd/gowrk ||
 		{ echo "gowrk does not build for $p" >&2; exit 1; }
 done
