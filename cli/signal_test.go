@@ -88,7 +88,7 @@ func TestInterruptDuringDone(t *testing.T) {
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "gowrk")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/gowrk").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-pgo=off", "-o", bin, "../cmd/gowrk").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	script := filepath.Join(dir, "hang.lua")

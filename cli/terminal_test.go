@@ -22,7 +22,7 @@ func buildGowrk(t *testing.T) string {
 		t.Skip("builds the binary")
 	}
 	bin := filepath.Join(t.TempDir(), "gowrk")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/gowrk").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-pgo=off", "-o", bin, "../cmd/gowrk").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	return bin
