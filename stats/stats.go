@@ -27,14 +27,61 @@ type Bar struct {
 
 // Bars lists the distinct recorded values in ascending order. Each value is
 // the bucket's representative, exact below 2048 and within 0.1% above.
+//
+// It reads one copy of the counts rather than h.Distribution, which builds
+// a bar for every bucket up to the largest value (tens of thousands) and
+// made a run's final reports the moment of its peak memory.
 func Bars(h *hdrhistogram.Histogram) []Bar {
-	var bars []Bar
-	for _, b := range h.Distribution() {
-		if b.Count > 0 {
-			bars = append(bars, Bar{Value: representative(b.From, b.To), Count: b.Count})
+	counts := h.Export().Counts
+	last := len(counts) - 1
+	for last >= 0 && counts[last] == 0 {
+		last--
+	}
+	n := 0
+	for _, c := range counts[:last+1] {
+		if c > 0 {
+			n++
+		}
+	}
+	g := geometryOf(h)
+	bars := make([]Bar, 0, n)
+	for i, c := range counts[:last+1] {
+		if c > 0 {
+			from, to := g.bucket(i)
+			bars = append(bars, Bar{Value: representative(from, to), Count: c})
 		}
 	}
 	return bars
+}
+
+// geometry is HdrHistogram's layout of values over its counts: each
+// bucket doubles the unit of the one before, and holds the upper half of
+// its sub-buckets (the lower half overlaps the previous bucket), except
+// bucket 0, which holds them all.
+type geometry struct {
+	unitMagnitude, halfCountMagnitude int
+}
+
+func geometryOf(h *hdrhistogram.Histogram) geometry {
+	// Single-unit resolution up to 2*10^digits, in a power-of-two count.
+	countMagnitude := int(math.Ceil(math.Log2(2 * math.Pow10(int(h.SignificantFigures())))))
+	return geometry{
+		unitMagnitude:      max(int(math.Floor(math.Log2(float64(h.LowestTrackableValue())))), 0),
+		halfCountMagnitude: max(countMagnitude, 1) - 1,
+	}
+}
+
+// bucket is the range of values counted at index i of the counts.
+func (g geometry) bucket(i int) (from, to int64) {
+	half := 1 << g.halfCountMagnitude
+	bucket, sub := 0, i
+	if i >= 2*half {
+		bucket = i>>g.halfCountMagnitude - 1
+		sub = i&(half-1) + half
+	}
+	shift := uint(bucket + g.unitMagnitude)
+	from = int64(sub) << shift
+	return from, from + int64(1)<<shift - 1
 }
 
 // representative picks the value a bucket stands for: the value itself for

@@ -126,3 +126,33 @@ func TestEmptySummary(t *testing.T) {
 		t.Errorf("%+v", s)
 	}
 }
+
+// Bars reads the counts with its own index arithmetic: it must agree with
+// the library's Distribution for every geometry gowrk uses.
+func TestBarsMatchDistribution(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, g := range []struct {
+		lowest, highest int64
+		digits          int
+	}{{1, 3_600_000_000, 3}, {1, 3_600_000_000, 2}, {1, 1_000_000_000, 3}, {1000, 3_600_000_000, 3}, {7, 1 << 40, 5}, {1, 1000, 1}} {
+		h := hdrhistogram.New(g.lowest, g.highest, g.digits)
+		for range 5000 {
+			v := int64(math.Exp(rng.Float64() * math.Log(float64(g.highest))))
+			_ = h.RecordValues(v, 1+rng.Int64N(3))
+		}
+		_ = h.RecordValue(g.highest)
+		var want []Bar
+		for _, b := range h.Distribution() {
+			if b.Count > 0 {
+				want = append(want, Bar{Value: representative(b.From, b.To), Count: b.Count})
+			}
+		}
+		got := Bars(h)
+		if !slices.Equal(got, want) {
+			t.Errorf("%+v: %d bars, want %d", g, len(got), len(want))
+		}
+	}
+	if bars := Bars(hdrhistogram.New(1, 1000, 3)); len(bars) != 0 {
+		t.Errorf("empty histogram: %v", bars)
+	}
+}
