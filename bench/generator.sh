@@ -26,7 +26,8 @@ WRK2=${WRK2:-$PWD/../shared/tools/wrk2/wrk2}
 scripts/deps.sh bench
 command -v /usr/bin/time >/dev/null || { apt-get install -y -qq time >/dev/null; }
 mkdir -p bin
-go build -o bin/gowrk ./cmd/gowrk
+# Built as the Makefile and the release build it: static, with default.pgo.
+CGO_ENABLED=0 go build -o bin/gowrk ./cmd/gowrk
 GOWRK=$PWD/bin/gowrk
 
 work=$(mktemp -d)

@@ -22,7 +22,7 @@ for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/ >/dev/null 2>&1 && break
 BASE=http://127.0.0.1:18080
 
 # The profile must describe the code as built without it.
-go build -pgo=off -o "$work/gowrk" ./cmd/gowrk
+CGO_ENABLED=0 go build -pgo=off -o "$work/gowrk" ./cmd/gowrk
 n=0
 run() {
 	n=$((n + 1))
