@@ -111,25 +111,10 @@ done
 
 if [ "$ACCURACY" = 1 ]; then
 	# A server that answers every request after a fixed delay taken from the
-	# path (/1ms, /10ms): both generators must report the same latency.
-	python3 - <<'PY' &
-import asyncio
-RESP = b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
-async def serve(reader, writer):
-    try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            path = head.split(b" ", 2)[1]
-            await asyncio.sleep(float(path.strip(b"/").rstrip(b"ms") or 0) / 1000)
-            writer.write(RESP)
-    except (asyncio.IncompleteReadError, ConnectionError):
-        writer.close()
-async def main():
-    server = await asyncio.start_server(serve, "127.0.0.1", 18081, backlog=1024)
-    async with server:
-        await server.serve_forever()
-asyncio.run(main())
-PY
+	# path (/1ms, /10ms), to within microseconds (bench/delayserver), pinned
+	# like nginx: both generators must report the same latency.
+	CGO_ENABLED=0 go build -o "$work/delayserver" ./bench/delayserver
+	taskset -c "$SERVER_CPU" "$work/delayserver" -addr 127.0.0.1:18081 &
 	delay_pid=$!
 	for _ in $(seq 50); do curl -fs http://127.0.0.1:18081/0ms >/dev/null 2>&1 && break; sleep 0.1; done
 	table+=$'\n\n'"| fixed delay (-c 10 -t 1) | tool | req/s | p50 | p99 | gowrk/wrk p50 | gowrk/wrk p99 |
