@@ -355,7 +355,7 @@ func trimBlank(s string) string {
 
 // cleanValue turns CR and LF into spaces, so no value can end the header.
 func cleanValue(s string) string {
-	if strings.IndexAny(s, "\r\n") < 0 {
+	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
 	b := []byte(s)
