@@ -1,8 +1,6 @@
 package generator
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -12,8 +10,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/valyala/fasthttp"
 )
 
 const (
@@ -51,8 +47,8 @@ type conn struct {
 	buf    []byte
 	r, w   int
 	parser responseParser
-	hook   *hookResponse // set when the script has a response() hook
-	read   uint64        // bytes read from the server
+	hook   *Response // set when the script has a response() hook
+	read   uint64    // bytes read from the server
 	// endpoint is the endpoint index of the request being sent or read.
 	endpoint uint16
 	// active is whether the connection stages let it send now.
@@ -105,40 +101,8 @@ func (c *conn) prepareGoroutine() {
 		c.timer.Stop()
 	}
 	if c.th.hasResponse && c.hook == nil {
-		c.hook = newHookResponse()
+		c.hook = &Response{}
 	}
-}
-
-// hookResponse turns the parser's kept header section and body into the
-// fasthttp.Response a response() hook reads.
-type hookResponse struct {
-	resp fasthttp.Response
-	src  bytes.Reader
-	br   *bufio.Reader
-}
-
-func newHookResponse() *hookResponse {
-	h := &hookResponse{}
-	// Header names as the server sent them, and no invented Content-Type:
-	// response() hooks see what wrk shows.
-	h.resp.Header.DisableNormalizing()
-	h.resp.Header.SetNoDefaultContentType(true)
-	h.br = bufio.NewReaderSize(&h.src, readBufferSize)
-	return h
-}
-
-func (h *hookResponse) fill(p *responseParser) (*fasthttp.Response, error) {
-	h.src.Reset(p.Header)
-	if h.br.Size() < len(p.Header) {
-		h.br = bufio.NewReaderSize(&h.src, len(p.Header))
-	} else {
-		h.br.Reset(&h.src)
-	}
-	if err := h.resp.Header.Read(h.br); err != nil {
-		return nil, errHeaderLine
-	}
-	h.resp.SetBodyRaw(p.Body)
-	return &h.resp, nil
 }
 
 // pace puts the connection on the run's open-loop schedule as request

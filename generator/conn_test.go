@@ -222,10 +222,10 @@ func FuzzReadPath(f *testing.F) {
 // discardResponses is a script whose response() hook does nothing.
 type discardResponses struct{}
 
-func (discardResponses) Addr() net.Addr                         { return nil }
-func (discardResponses) Static() (Request, bool)                { return Request{}, true }
-func (discardResponses) Next(int) (Request, error)              { return Request{}, nil }
-func (discardResponses) HasDelay() bool                         { return false }
-func (discardResponses) Delay() (time.Duration, error)          { return 0, nil }
-func (discardResponses) HasResponse() bool                      { return true }
-func (discardResponses) Response(resp *fasthttp.Response) error { return nil }
+func (discardResponses) Addr() net.Addr                { return nil }
+func (discardResponses) Static() (Request, bool)       { return Request{}, true }
+func (discardResponses) Next(int) (Request, error)     { return Request{}, nil }
+func (discardResponses) HasDelay() bool                { return false }
+func (discardResponses) Delay() (time.Duration, error) { return 0, nil }
+func (discardResponses) HasResponse() bool             { return true }
+func (discardResponses) Response(resp *Response) error { return nil }

@@ -109,7 +109,7 @@ type eventLoop struct {
 	lastFlush      time.Duration
 	scanEvery      time.Duration
 	nextScan       time.Duration
-	hook           *hookResponse
+	hook           *Response
 	failed         bool
 	// now is the run clock when the poller returned, the end time of the
 	// responses read from its events (the bytes were there by then); valid
@@ -140,7 +140,7 @@ func newEventLoop(th *thread, ep endpoint) (*eventLoop, error) {
 	}
 	if th.hasResponse {
 		// Hooks run one at a time on the loop: one response object serves all.
-		l.hook = newHookResponse()
+		l.hook = &Response{}
 	}
 	return l, nil
 }

@@ -3,8 +3,6 @@ package generator
 import (
 	"net"
 	"time"
-
-	"github.com/valyala/fasthttp"
 )
 
 // Request is what a connection writes in one go: one serialized HTTP/1.1
@@ -68,7 +66,7 @@ type ThreadScript interface {
 	HasResponse() bool
 	// Response is called for every complete response with its status, headers
 	// and de-chunked body. resp is only valid during the call.
-	Response(resp *fasthttp.Response) error
+	Response(resp *Response) error
 }
 
 // ThreadControl is the engine's handle on a running thread, given to scripts.

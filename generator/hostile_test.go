@@ -209,7 +209,7 @@ func (b *bodyThread) Next(int) (generator.Request, error) {
 func (b *bodyThread) HasDelay() bool                { return false }
 func (b *bodyThread) Delay() (time.Duration, error) { return 0, nil }
 func (b *bodyThread) HasResponse() bool             { return true }
-func (b *bodyThread) Response(r *fasthttp.Response) error {
+func (b *bodyThread) Response(r *generator.Response) error {
 	b.s.bodies.Add(1)
 	n := int64(len(r.Body()))
 	for {

@@ -102,13 +102,13 @@ func (s *endpointScript) NewThread(_ int, addr net.Addr, _ generator.ThreadContr
 	ts.reqs[2].Endpoints = []uint16{0}
 	return ts, nil
 }
-func (s *endpointScript) Addr() net.Addr                    { return s.addr }
-func (s *endpointScript) Static() (generator.Request, bool) { return generator.Request{}, false }
-func (s *endpointScript) HasDelay() bool                    { return false }
-func (s *endpointScript) Delay() (time.Duration, error)     { return 0, nil }
-func (s *endpointScript) HasResponse() bool                 { return false }
-func (s *endpointScript) Response(*fasthttp.Response) error { return nil }
-func (s *endpointScript) EndpointNames() []string           { return []string{"GET /a", "POST /b"} }
+func (s *endpointScript) Addr() net.Addr                     { return s.addr }
+func (s *endpointScript) Static() (generator.Request, bool)  { return generator.Request{}, false }
+func (s *endpointScript) HasDelay() bool                     { return false }
+func (s *endpointScript) Delay() (time.Duration, error)      { return 0, nil }
+func (s *endpointScript) HasResponse() bool                  { return false }
+func (s *endpointScript) Response(*generator.Response) error { return nil }
+func (s *endpointScript) EndpointNames() []string            { return []string{"GET /a", "POST /b"} }
 func (s *endpointScript) Next(int) (generator.Request, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

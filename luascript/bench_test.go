@@ -2,8 +2,6 @@ package luascript
 
 import (
 	"testing"
-
-	"github.com/valyala/fasthttp"
 )
 
 func benchThread(b *testing.B, path string) *thread {
@@ -64,16 +62,11 @@ func BenchmarkNextPrebuilt(b *testing.B) {
 // BenchmarkResponse is one response() call with a typical small response.
 func BenchmarkResponse(b *testing.B) {
 	th := benchThread(b, "../bench/lua/response.lua")
-	var resp fasthttp.Response
-	resp.SetStatusCode(200)
-	resp.Header.Set("Server", "nginx")
-	resp.Header.Set("Date", "Mon, 01 Jan 2026 00:00:00 GMT")
-	resp.Header.Set("Content-Type", "application/json")
-	resp.Header.Set("Connection", "keep-alive")
-	resp.SetBodyString(`{"id":1,"title":"hello"}`)
+	resp := newResponse(200, `{"id":1,"title":"hello"}`,
+		"Server", "nginx", "Date", "Mon, 01 Jan 2026 00:00:00 GMT", "Content-Type", "application/json", "Connection", "keep-alive")
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := th.Response(&resp); err != nil {
+		if err := th.Response(resp); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -118,15 +111,11 @@ func BenchmarkNextRandom1K(b *testing.B) {
 // (bench/lua/status.lua).
 func BenchmarkResponseStatus(b *testing.B) {
 	th := benchThread(b, "../bench/lua/status.lua")
-	var resp fasthttp.Response
-	resp.SetStatusCode(200)
-	resp.Header.Set("Server", "nginx")
-	resp.Header.Set("Date", "Mon, 01 Jan 2026 00:00:00 GMT")
-	resp.Header.Set("Content-Type", "text/plain")
-	resp.SetBodyString("ok\n")
+	resp := newResponse(200, "ok\n",
+		"Server", "nginx", "Date", "Mon, 01 Jan 2026 00:00:00 GMT", "Content-Type", "text/plain")
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := th.Response(&resp); err != nil {
+		if err := th.Response(resp); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -137,15 +126,11 @@ func BenchmarkResponseStatus(b *testing.B) {
 func BenchmarkResponseHeaders(b *testing.B) {
 	h := load(b, `function response(status, headers, body) last = headers["Content-Type"] end`)
 	th, _ := h.thread(0)
-	var resp fasthttp.Response
-	resp.SetStatusCode(200)
-	resp.Header.Set("Server", "nginx")
-	resp.Header.Set("Date", "Mon, 01 Jan 2026 00:00:00 GMT")
-	resp.Header.Set("Content-Type", "application/json")
-	resp.SetBodyString(`{"id":1}`)
+	resp := newResponse(200, `{"id":1}`,
+		"Server", "nginx", "Date", "Mon, 01 Jan 2026 00:00:00 GMT", "Content-Type", "application/json")
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := th.Response(&resp); err != nil {
+		if err := th.Response(resp); err != nil {
 			b.Fatal(err)
 		}
 	}

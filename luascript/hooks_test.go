@@ -2,11 +2,12 @@ package luascript
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/valyala/fasthttp"
+	"github.com/gowrk/gowrk/generator"
 )
 
 // TestTopLevelRunsPerState checks t+1 states: the top level runs once in
@@ -164,13 +165,16 @@ func TestRequestPipelined(t *testing.T) {
 	}
 }
 
-func newResponse(status int, body string, headers ...string) *fasthttp.Response {
-	var r fasthttp.Response
-	r.SetStatusCode(status)
+// newResponse is a response as a connection hands it to response().
+func newResponse(status int, body string, headers ...string) *generator.Response {
+	head := "HTTP/1.1 " + strconv.Itoa(status) + " \r\n"
 	for i := 0; i+1 < len(headers); i += 2 {
-		r.Header.Add(headers[i], headers[i+1])
+		head += headers[i] + ": " + headers[i+1] + "\r\n"
 	}
-	r.SetBodyString(body)
+	var r generator.Response
+	if err := r.Set([]byte(head+"\r\n"), []byte(body)); err != nil {
+		panic(err)
+	}
 	return &r
 }
 
@@ -197,7 +201,6 @@ func TestResponseHeadersIgnoreCase(t *testing.T) {
 		end`)
 	th, _ := h.thread(0)
 	resp := newResponse(200, "", "X-Token", "abc")
-	resp.Header.SetNoDefaultContentType(true)
 	if err := th.Response(resp); err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,7 @@ package luascript
 import (
 	"strings"
 
-	"github.com/valyala/fasthttp"
+	"github.com/gowrk/gowrk/generator"
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -93,7 +93,7 @@ func (r *responseArgs) statusValue(code int) lua.LValue {
 
 // Response calls response(status, headers, body) with the response's
 // status, its headers (the last of duplicates wins) and its de-chunked body.
-func (t *thread) Response(resp *fasthttp.Response) error {
+func (t *thread) Response(resp *generator.Response) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	st := t.st
@@ -112,7 +112,7 @@ func (t *thread) Response(resp *fasthttp.Response) error {
 	if r.needHeaders {
 		r.headers = L.CreateTable(0, 8)
 		r.headers.Metatable = r.meta
-		for k, v := range resp.Header.All() {
+		for k, v := range resp.Headers() {
 			r.setHeader(k, v)
 		}
 		L.Push(r.headers)

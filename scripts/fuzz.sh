@@ -16,6 +16,8 @@ targets=(
 	"./target FuzzCreatePost"
 	"./generator FuzzParseResponses"
 	"./generator FuzzReadPath"
+	"./generator FuzzResponseHeaders"
+	"./generator FuzzStaticRequest"
 	"./luascript FuzzParseRequest"
 )
 

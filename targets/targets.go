@@ -16,8 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/valyala/fasthttp"
-
 	"github.com/gowrk/gowrk/generator"
 )
 
@@ -293,7 +291,7 @@ func (t *thread) Static() (generator.Request, bool)   { return generator.Request
 func (t *thread) HasDelay() bool                      { return false }
 func (t *thread) Delay() (time.Duration, error)       { return 0, nil }
 func (t *thread) HasResponse() bool                   { return false }
-func (t *thread) Response(*fasthttp.Response) error   { return nil }
+func (t *thread) Response(*generator.Response) error  { return nil }
 func (t *thread) EndpointNames() []string             { return t.set.names }
 func (t *thread) Next(int) (generator.Request, error) { return t.set.requests[t.pick()], nil }
 
