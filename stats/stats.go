@@ -32,7 +32,7 @@ type Bar struct {
 // a bar for every bucket up to the largest value (tens of thousands) and
 // made a run's final reports the moment of its peak memory.
 func Bars(h *hdrhistogram.Histogram) []Bar {
-	counts := h.Export().Counts
+	counts := compact(h).Export().Counts
 	last := len(counts) - 1
 	for last >= 0 && counts[last] == 0 {
 		last--
@@ -52,6 +52,23 @@ func Bars(h *hdrhistogram.Histogram) []Bar {
 		}
 	}
 	return bars
+}
+
+// compact returns h, or a copy of it whose range ends at h's largest value,
+// when that is much smaller: its counts, and so Export's copy of them, are
+// a fraction of the size (latency histograms reach an hour, and runs rarely
+// a second). The layout of values over indices does not depend on the
+// range's end, so the copy's counts read the same.
+func compact(h *hdrhistogram.Histogram) *hdrhistogram.Histogram {
+	highest := h.Max()
+	if highest >= h.HighestTrackableValue()/4 {
+		return h
+	}
+	c := hdrhistogram.New(h.LowestTrackableValue(), max(highest, 2*h.LowestTrackableValue()), int(h.SignificantFigures()))
+	if c.Merge(h) > 0 {
+		return h
+	}
+	return c
 }
 
 // geometry is HdrHistogram's layout of values over its counts: each
