@@ -53,12 +53,12 @@ func (r *replies) Pop() any {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:18081", "address to listen on")
 	flag.Parse()
-	if err := run(*addr); err != nil {
-		fmt.Fprintln(os.Stderr, "delayserver:", err)
-		os.Exit(1)
-	}
+	err := run(*addr)
+	fmt.Fprintln(os.Stderr, "delayserver:", err)
+	os.Exit(1)
 }
 
+// run serves addr until an error stops it.
 func run(addr string) error {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil || !ap.Addr().Is4() {
