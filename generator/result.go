@@ -126,8 +126,9 @@ type Interval struct {
 	// Start is the bucket's offset from the start of the run; Length its
 	// width (the last bucket may be shorter).
 	Start, Length time.Duration
-	// Requests and Errors (socket errors plus statuses above 399) in the bucket.
-	Requests, Errors uint64
+	// Requests and Errors (socket errors plus statuses above 399) in the
+	// bucket; SocketErrors are those of Errors that are not responses.
+	Requests, Errors, SocketErrors uint64
 	// Latency percentiles of the requests completed in the bucket, in µs:
 	// corrected in open-loop mode.
 	P50, P90, P99, Max int64
@@ -138,6 +139,17 @@ type Interval struct {
 	// call for at the bucket's end, and Conns those active then.
 	TargetConns float64
 	Conns       int
+}
+
+// ErrorShare is the share of the bucket's attempts (responses and socket
+// errors) that failed, in percent: a response with an error status counts
+// once, not as a response and again as an error.
+func (iv Interval) ErrorShare() float64 {
+	attempts := iv.Requests + iv.SocketErrors
+	if attempts == 0 {
+		return 0
+	}
+	return float64(iv.Errors) / float64(attempts) * 100
 }
 
 // Rate is the bucket's responses per second.

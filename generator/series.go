@@ -113,10 +113,11 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	cfg := &s.run.cfg
 	delta := total.minus(s.last)
 	iv := Interval{
-		Start:    s.lastTick,
-		Length:   now - s.lastTick,
-		Requests: delta.requests,
-		Errors:   delta.errors,
+		Start:        s.lastTick,
+		Length:       now - s.lastTick,
+		Requests:     delta.requests,
+		Errors:       delta.errors,
+		SocketErrors: delta.socket,
 	}
 	if s.merged.TotalCount() > 0 {
 		iv.P50 = s.merged.ValueAtQuantile(50)
@@ -135,7 +136,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	s.intervals = append(s.intervals, iv)
 	if s.window != nil {
-		s.window.push(iv, delta.socket, s.merged)
+		s.window.push(iv, s.merged)
 	}
 	s.lastTick, s.last = now, total
 	if f := cfg.OnInterval; f != nil {

@@ -40,11 +40,11 @@ func newStopWindow(cfg Config) *stopWindow {
 
 // push adds a closed bucket, replacing the oldest. latency is copied: the
 // series recorder reuses it for the next bucket.
-func (w *stopWindow) push(iv Interval, socket uint64, latency *hdrhistogram.Histogram) {
+func (w *stopWindow) push(iv Interval, latency *hdrhistogram.Histogram) {
 	sl := &w.slots[w.next]
 	sl.latency.Reset()
 	sl.latency.Merge(latency)
-	sl.responses, sl.errors, sl.socket, sl.length = iv.Requests, iv.Errors, socket, iv.Length
+	sl.responses, sl.errors, sl.socket, sl.length = iv.Requests, iv.Errors, iv.SocketErrors, iv.Length
 	sl.due = iv.Target * iv.Length.Seconds()
 	sl.conns = iv.TargetConns
 	w.next = (w.next + 1) % len(w.slots)

@@ -21,7 +21,7 @@ func pushBucket(w *stopWindow, at int, n int, latencyUS int64, errs uint64) {
 	h := NewLatencyHistogram()
 	_ = h.RecordValues(latencyUS, int64(n))
 	start := time.Duration(at) * time.Second
-	w.push(Interval{Start: start, Length: time.Second, Requests: uint64(n), Errors: errs, Target: scheduled(w, at)}, errs, h)
+	w.push(Interval{Start: start, Length: time.Second, Requests: uint64(n), Errors: errs, SocketErrors: errs, Target: scheduled(w, at)}, h)
 }
 
 // scheduled is the number of requests the ramp schedules in second at.

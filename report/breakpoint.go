@@ -53,13 +53,9 @@ func BreakpointText(out io.Writer, res *generator.Result) error {
 		if staged {
 			target = iv.TargetConns
 		}
-		errShare := 0.0
-		if iv.Requests+iv.Errors > 0 {
-			errShare = float64(iv.Errors) / float64(iv.Requests+iv.Errors) * 100
-		}
 		fmt.Fprintf(w, "%10s%10s%10s%9.2f%%%10s%10s%10s\n",
 			units.FormatTime(float64((iv.Start+iv.Length)/time.Microsecond)),
-			units.FormatMetric(target), units.FormatMetric(iv.Rate()), errShare,
+			units.FormatMetric(target), units.FormatMetric(iv.Rate()), iv.ErrorShare(),
 			units.FormatTime(float64(iv.P50)), units.FormatTime(float64(iv.P90)), units.FormatTime(float64(iv.P99)))
 	}
 	return w.err

@@ -17,11 +17,11 @@ func TestBreakpointText(t *testing.T) {
     p99>500ms (p99 = 890.00ms)
   Breakpoint curve
       Time    Target   Req/Sec    Errors       p50       p90       p99
-     1.00s    600.00     1.00k     0.99%  350.00us  470.00us  495.00us
-     2.00s    800.00     1.00k     0.99%  350.00us  470.00us  495.00us
-     3.00s     1.00k     1.00k     0.99%  450.00ms  810.00ms  890.00ms
-     4.00s     1.20k     1.00k     0.99%  350.00us  470.00us  495.00us
-     5.00s     1.40k     1.00k     0.99%  350.00us  470.00us  495.00us
+     1.00s    600.00     1.00k     1.00%  350.00us  470.00us  495.00us
+     2.00s    800.00     1.00k     1.00%  350.00us  470.00us  495.00us
+     3.00s     1.00k     1.00k     1.00%  450.00ms  810.00ms  890.00ms
+     4.00s     1.20k     1.00k     1.00%  350.00us  470.00us  495.00us
+     5.00s     1.40k     1.00k     1.00%  350.00us  470.00us  495.00us
 `
 	if out.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out.String(), want)

@@ -48,7 +48,7 @@ func openLoopResult(breakpoint bool) *generator.Result {
 	for i := range 5 {
 		iv := generator.Interval{
 			Start: time.Duration(i) * time.Second, Length: time.Second,
-			Requests: 998, Errors: 10, P50: 350, P90: 470, P99: 495, Max: 499, Target: 1000,
+			Requests: 998, Errors: 10, SocketErrors: 2, P50: 350, P90: 470, P99: 495, Max: 499, Target: 1000,
 		}
 		if i == 2 {
 			iv.P50, iv.P90, iv.P99, iv.Max = 450_000, 810_000, 890_000, 899_000
