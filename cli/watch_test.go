@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -508,4 +509,22 @@ func TestParseDashboardAddress(t *testing.T) {
 	if len(o.MonitorPIDs) != 2 || o.MonitorPIDs[1] != 34 || len(o.MonitorCgroups) != 2 || o.Linger != 60 {
 		t.Errorf("watch options %+v", o.Watch)
 	}
+}
+
+// syncBuffer is a bytes.Buffer the test reads while the process writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

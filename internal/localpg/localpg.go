@@ -22,7 +22,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -286,7 +285,7 @@ func (s *Server) runningPort() (bool, int) {
 	if err1 != nil || err2 != nil || pid <= 0 {
 		return false, 0
 	}
-	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+	if !processExists(pid) {
 		return false, 0
 	}
 	return true, port
