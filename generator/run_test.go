@@ -290,7 +290,9 @@ func TestLatencyAccuracy(t *testing.T) {
 	delay := waits[len(waits)/2]
 	mu.Unlock()
 	p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
-	tolerance := delay/50 + 100*time.Microsecond
+	// Room for a loaded machine under the race detector; a clock read at
+	// the wrong moment (before the wait, or a batch late) is off by more.
+	tolerance := delay/20 + 300*time.Microsecond
 	if p50 < delay-tolerance || p50 > delay+tolerance {
 		t.Errorf("p50 = %v, want the server's median wait %v within %v", p50, delay, tolerance)
 	}
