@@ -335,7 +335,10 @@ func (h *h2conn) fail(err error, counter *uint64, class ErrorClass) {
 			}
 		}
 		if !c.stopping() {
-			c.totals.Errors.Timeout += max(n, 1)
+			for range max(n, 1) {
+				c.totals.Errors.Timeout++
+				c.th.stats.countError(ClassTimeout, os.ErrDeadlineExceeded, c.endpoint)
+			}
 			c.publish()
 		}
 		c.disconnect()
@@ -642,6 +645,7 @@ func (h *h2conn) complete(s *h2stream) error {
 	}
 	if latency > r.cfg.Timeout {
 		c.totals.Errors.Timeout++
+		c.th.stats.countError(ClassTimeout, os.ErrDeadlineExceeded, c.endpoint)
 		c.publish()
 		return nil
 	}

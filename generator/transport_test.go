@@ -427,6 +427,9 @@ func TestHTTP2Timeouts(t *testing.T) {
 	if res.Requests != 0 || res.Errors.Timeout < 2 || res.Errors.Timeout > 16 || res.Errors.Read != 0 {
 		t.Errorf("requests %d, errors %+v; want only timeouts, two per expired connection", res.Requests, res.Errors)
 	}
+	if n := reasonCount(res, generator.ClassTimeout, "timeout"); n != res.Errors.Timeout {
+		t.Errorf("%d timeouts have the reason \"timeout\", want all %d", n, res.Errors.Timeout)
+	}
 	if res.Connect.TCP.TotalCount() < 2 {
 		t.Errorf("%d connections: a timed-out connection is replaced", res.Connect.TCP.TotalCount())
 	}
