@@ -70,6 +70,7 @@ type Server struct {
 	cfg     *generator.Config
 	start   time.Time
 	series  []generator.Interval
+	codes   map[int]uint64 // responses by status code so far
 	snap    generator.Snapshot
 	latest  []byte // the latest event, as sent
 	seq     int
@@ -129,6 +130,7 @@ func (s *Server) Interval(d generator.IntervalData) {
 		s.cfg, s.start = d.Config, d.RunStart
 	}
 	s.series = append(s.series, d.Interval)
+	s.codes = d.StatusCodes
 	s.mu.Unlock()
 }
 
@@ -211,7 +213,7 @@ func (s *Server) build(bump bool) Update {
 		mon = s.monitor()
 	}
 	s.mu.Lock()
-	res := &generator.Result{Series: append([]generator.Interval(nil), s.series...)}
+	res := &generator.Result{Series: append([]generator.Interval(nil), s.series...), StatusCodes: s.codes}
 	if s.cfg != nil {
 		res.Config = *s.cfg
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -70,7 +71,7 @@ func number(u Update, name string) (float64, bool) {
 
 func feed(s *Server, cfg *generator.Config, i int) {
 	iv := generator.Interval{Start: time.Duration(i) * time.Second, Length: time.Second, Requests: 100, P50: 100, P90: 200, P99: 300, Max: 400}
-	s.Interval(generator.IntervalData{Interval: iv, Config: cfg})
+	s.Interval(generator.IntervalData{Interval: iv, Config: cfg, StatusCodes: map[int]uint64{200: uint64(90 * (i + 1)), 503: uint64(10 * (i + 1))}})
 	s.Progress(generator.Snapshot{Elapsed: time.Duration(i+1) * time.Second, Duration: 10 * time.Second, Requests: uint64(100 * (i + 1)), Rate: 100})
 }
 
@@ -115,6 +116,10 @@ func TestUpdatesAndSlowViewers(t *testing.T) {
 		last = n
 		if !strings.Contains(string(u.Charts[0]), `id="chart-rate"`) || !strings.Contains(strings.Join(asStrings(u.Charts), ""), `id="chart-generator-cpu"`) {
 			t.Errorf("update %d lacks charts", i)
+		}
+		// The status codes so far, live: 90% 200s and 10% 503s.
+		if all := strings.Join(asStrings(u.Charts), ""); !strings.Contains(all, fmt.Sprintf(">%d (90.00%%)<", 90*(i+1))) || !strings.Contains(all, fmt.Sprintf(">%d (10.00%%)<", 10*(i+1))) {
+			t.Errorf("update %d: the status chart lacks the counts so far", i)
 		}
 	}
 	// Many updates while the viewer does not read: feeding never waits.

@@ -87,6 +87,10 @@ type IntervalData struct {
 	// Uncorrected holds, in open-loop mode, the bucket's latencies measured
 	// from the actual write; nil in closed-loop mode.
 	Uncorrected *hdrhistogram.Histogram
+	// StatusCodes counts the responses by status code from the start of the
+	// run to the bucket's end, as far as connections have recorded them
+	// (they record in batches); the caller may keep the map.
+	StatusCodes map[int]uint64
 }
 
 // Header is one request header.

@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"maps"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -178,5 +179,31 @@ func TestIntervalsReachCallbacks(t *testing.T) {
 	}
 	if uint64(requests.Load()) < res.Requests || snaps.Load() < 4 {
 		t.Errorf("intervals count %d requests (result %d), %d snapshots", requests.Load(), res.Requests, snaps.Load())
+	}
+}
+
+// Each bucket hands on the status codes counted from the start of the run:
+// they only grow, and the last bucket's are the result's.
+func TestIntervalsCarryStatusCodesSoFar(t *testing.T) {
+	srv := testserver.Start(t, false, func(n int64, _ *fasthttp.Request) testserver.Reply {
+		if n%4 == 0 {
+			return testserver.Status(503)
+		}
+		return testserver.OK
+	})
+	cfg := config(t, srv.URL, 4, 2, time.Second)
+	cfg.SeriesInterval = 200 * time.Millisecond
+	var last map[int]uint64
+	cfg.OnInterval = func(d generator.IntervalData) {
+		for code, n := range last {
+			if d.StatusCodes[code] < n {
+				t.Errorf("status %d went from %d to %d", code, n, d.StatusCodes[code])
+			}
+		}
+		last = d.StatusCodes
+	}
+	res := run(t, cfg)
+	if !maps.Equal(last, res.StatusCodes) || res.StatusCodes[503] == 0 || res.StatusCodes[200] == 0 {
+		t.Errorf("last bucket's status codes %v, result's %v", last, res.StatusCodes)
 	}
 }

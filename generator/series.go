@@ -23,6 +23,9 @@ type seriesRecorder struct {
 	lastTick  time.Duration
 	last      counters
 	window    *stopWindow // nil without stop conditions
+	// statuses sums the threads' status counts at each tick, for
+	// Config.OnInterval only.
+	statuses *[maxStatus]uint64
 }
 
 // counters are the connections' published totals.
@@ -41,6 +44,9 @@ func newSeriesRecorder(r *run, threads []*thread) *seriesRecorder {
 	}
 	if len(r.cfg.Stop) > 0 {
 		s.window = newStopWindow(r.cfg)
+	}
+	if r.cfg.OnInterval != nil {
+		s.statuses = new([maxStatus]uint64)
 	}
 	return s
 }
@@ -90,6 +96,9 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 		return false
 	}
 	var total counters
+	if s.statuses != nil {
+		*s.statuses = [maxStatus]uint64{}
+	}
 	s.merged.Reset()
 	if s.mergedRaw != nil {
 		s.mergedRaw.Reset()
@@ -107,6 +116,11 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 		if s.mergedRaw != nil {
 			s.mergedRaw.Merge(st.intervalRaw)
 			st.intervalRaw.Reset()
+		}
+		if s.statuses != nil {
+			for code, n := range &st.status {
+				s.statuses[code] += n
+			}
 		}
 		st.mu.Unlock()
 	}
@@ -140,7 +154,13 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	s.lastTick, s.last = now, total
 	if f := cfg.OnInterval; f != nil {
-		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw})
+		codes := map[int]uint64{}
+		for code, n := range s.statuses {
+			if n > 0 {
+				codes[code] = n
+			}
+		}
+		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes})
 	}
 	if p := cfg.Progress; p != nil {
 		snap := Snapshot{Elapsed: now, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate()}

@@ -149,7 +149,7 @@ func buildPage(run *summary.Run, d Details) pageData {
 	p.Reasons = reasonsView(res)
 	p.Resources = resourceRows(d.Monitor)
 	p.Percentiles = percentileChart(res, headline).SVG()
-	p.Status, p.StatusRows = statusChart(res.StatusCodes, res.Errors)
+	p.Status, p.StatusRows = statusChart(res.StatusCodes, res.Errors.Socket())
 	for _, c := range connectPhases(res.Connect) {
 		p.Connect = append(p.Connect, [7]string{upper(c.Name), fmt.Sprint(c.Count), units.FormatTime(c.MeanUS),
 			units.FormatTime(float64(c.P50US)), units.FormatTime(float64(c.P90US)), units.FormatTime(float64(c.P99US)), units.FormatTime(float64(c.MaxUS))})
@@ -308,7 +308,7 @@ func percentileChart(res *generator.Result, headline *hdrhistogram.Histogram) li
 }
 
 // statusChart draws a bar per status code and lists them.
-func statusChart(codes map[int]uint64, errs generator.Errors) (template.HTML, []row) {
+func statusChart(codes map[int]uint64, noResponse uint64) (template.HTML, []row) {
 	type bar struct {
 		label string
 		n     uint64
@@ -336,9 +336,9 @@ func statusChart(codes map[int]uint64, errs generator.Errors) (template.HTML, []
 		bars = append(bars, bar{fmt.Sprint(k), codes[k], color})
 		total += codes[k]
 	}
-	if s := errs.Socket(); s > 0 {
-		bars = append(bars, bar{"no response", s, "#475569"})
-		total += s
+	if noResponse > 0 {
+		bars = append(bars, bar{"no response", noResponse, "#475569"})
+		total += noResponse
 	}
 	var rows []row
 	var most uint64

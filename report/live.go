@@ -8,10 +8,17 @@ import (
 	"github.com/gowrk/gowrk/sysstat"
 )
 
-// LiveCharts are the over-time charts of a run in progress, for the live
-// dashboard: res needs only the configuration and the series so far.
+// LiveCharts are the charts of a run in progress, for the live dashboard:
+// res needs only the configuration, the series so far and the status codes
+// counted so far; the socket errors come from the series.
 func LiveCharts(res *generator.Result, mon []sysstat.Series) []template.HTML {
 	charts := []template.HTML{rateChart(res).SVG(), errorChart(res).SVG(), latencyOverTime(res).SVG()}
+	var noResponse uint64
+	for _, iv := range res.Series {
+		noResponse += iv.SocketErrors
+	}
+	status, _ := statusChart(res.StatusCodes, noResponse)
+	charts = append(charts, status)
 	return append(charts, resourceCharts(res, mon)...)
 }
 
