@@ -14,6 +14,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gowrk/gowrk/internal/testenv"
 	"github.com/gowrk/gowrk/internal/testserver"
 )
 
@@ -99,7 +100,7 @@ func TestInterruptDuringDone(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-t1", "-c1", "-d1s", "-s", script, srv.URL)
-	var out, errOut syncBuffer
+	var out, errOut testenv.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &errOut
 	if err := cmd.Start(); err != nil {

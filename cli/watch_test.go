@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -156,7 +155,7 @@ func TestWatchBadInput(t *testing.T) {
 func TestDashboardRun(t *testing.T) {
 	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
 	jsonPath := filepath.Join(t.TempDir(), "r.json")
-	var stdout, stderr syncBuffer
+	var stdout, stderr testenv.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- Main([]string{"-t1", "-c2", "-d4s", "-q", "--dashboard", "127.0.0.1:0", "--dashboard-linger", "6s", "--json", jsonPath, srv.URL}, &stdout, &stderr)
@@ -509,22 +508,4 @@ func TestParseDashboardAddress(t *testing.T) {
 	if len(o.MonitorPIDs) != 2 || o.MonitorPIDs[1] != 34 || len(o.MonitorCgroups) != 2 || o.Linger != 60 {
 		t.Errorf("watch options %+v", o.Watch)
 	}
-}
-
-// syncBuffer is a bytes.Buffer the test reads while the process writes.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

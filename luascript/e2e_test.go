@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/internal/testenv"
 )
 
 // runOpts describe one engine run of a script.
@@ -44,7 +45,7 @@ func runGowrk(t *testing.T, script, rawURL string, o runOpts) (*generator.Result
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &lockedBuffer{}
+	out := &testenv.Buffer{}
 	s, err := Load(Options{Path: script, URL: u, Args: o.args, Headers: o.headers, Stdout: out})
 	if err != nil {
 		return nil, out.String(), err

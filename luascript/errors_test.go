@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gowrk/gowrk/internal/testenv"
 )
 
 // checkLocated asserts err is a one-line "<file>:<line>: <message>" error
@@ -156,7 +158,7 @@ func TestBadScriptsLeakNoGoroutines(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		for _, src := range []string{"x = = 1", "error('x')", "function init() error('x') end",
 			"function request() return 'bad' end"} {
-			s, err := Load(Options{Path: writeScript(t, src), URL: testURL(), Stdout: &lockedBuffer{}})
+			s, err := Load(Options{Path: writeScript(t, src), URL: testURL(), Stdout: &testenv.Buffer{}})
 			if err != nil {
 				continue
 			}

@@ -1,17 +1,16 @@
 package luascript
 
 import (
-	"bytes"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/internal/testenv"
 )
 
 // fakeCtl records thread:stop() calls; done, when set, is its Done channel.
@@ -23,24 +22,6 @@ type fakeCtl struct {
 func (c *fakeCtl) Stop() { c.stops.Add(1) }
 
 func (c *fakeCtl) Done() <-chan struct{} { return c.done }
-
-// lockedBuffer collects script output written from several goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // writeScript writes src to a file in a fresh directory and returns its path.
 func writeScript(t testing.TB, src string) string {
@@ -56,7 +37,7 @@ func writeScript(t testing.TB, src string) string {
 type harness struct {
 	t      testing.TB
 	script *Script
-	out    *lockedBuffer
+	out    *testenv.Buffer
 }
 
 type loadOption func(*Options)
@@ -97,7 +78,7 @@ func loadFile(t testing.TB, path string, opts ...loadOption) *harness {
 }
 
 func tryLoad(t testing.TB, path string, opts ...loadOption) (*harness, error) {
-	out := &lockedBuffer{}
+	out := &testenv.Buffer{}
 	o := Options{Path: path, Stdout: out}
 	withURL("http://127.0.0.1:8080/")(&o)
 	for _, f := range opts {

@@ -2,7 +2,6 @@ package target
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/gowrk/gowrk/internal/localpg"
 	"github.com/gowrk/gowrk/internal/pgtest"
+	"github.com/gowrk/gowrk/internal/testenv"
 )
 
 // The package's tests share one PostgreSQL; each test gets its own schema.
@@ -95,28 +95,10 @@ func testConfig(dbURL string) Config {
 	return cfg
 }
 
-// testLogger collects log output and fails on nothing: tests inspect it.
-type testLogger struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *testLogger) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *testLogger) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // running is a Service served in the background for one test.
 type running struct {
 	base string
-	logs *testLogger
+	logs *testenv.Buffer
 	stop func() error
 }
 
@@ -124,7 +106,7 @@ type running struct {
 // requires a clean shutdown.
 func startService(t *testing.T, cfg Config) *running {
 	t.Helper()
-	logs := &testLogger{}
+	logs := &testenv.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	svc, err := New(ctx, cfg, log)

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/gowrk/gowrk/internal/pgtest"
+	"github.com/gowrk/gowrk/internal/testenv"
 )
 
 // The test binary doubles as the target binary: with this variable set it
@@ -35,24 +36,6 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
-}
-
-// lockedBuffer is a bytes.Buffer safe to read while the log reader writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) WriteString(s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.b.WriteString(s)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func countRows(t *testing.T, url string) int {
@@ -103,7 +86,7 @@ type targetProc struct {
 	cmd    *exec.Cmd
 	base   string // http://host:port
 	addr   string
-	logs   *lockedBuffer
+	logs   *testenv.Buffer
 	exited chan error
 }
 
@@ -123,7 +106,7 @@ func startTarget(t *testing.T, pgURL, args string) *targetProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &targetProc{cmd: cmd, logs: &lockedBuffer{}, exited: make(chan error, 1)}
+	p := &targetProc{cmd: cmd, logs: &testenv.Buffer{}, exited: make(chan error, 1)}
 	t.Cleanup(func() {
 		if cmd.ProcessState == nil {
 			_ = cmd.Process.Kill()
