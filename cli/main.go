@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/hdrlog"
@@ -72,6 +73,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	var script *luascript.Script
+	// A script's load, setup() and init() run before the test and done()
+	// after it: each stage gets a budget, so that no script can keep gowrk
+	// running for ever when nobody is there to press Ctrl-C.
+	budget := hookBudget(cfg.Duration)
+	loadCtx, endLoad := context.WithTimeout(intr.context(), budget)
+	defer endLoad()
 	if opts.Script != "" {
 		scriptOut := stdout
 		if jsonStdout {
@@ -81,10 +88,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		script, err = luascript.Load(luascript.Options{
 			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
-			Context: intr.context(), ByEndpoint: cfg.ByEndpoint,
+			Context: loadCtx, ByEndpoint: cfg.ByEndpoint,
 		})
 		if err != nil {
-			return fail(stderr, err)
+			return fail(stderr, overBudget(loadCtx, err, "top level"))
 		}
 		cfg.Script = script
 	}
@@ -100,6 +107,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// A failed write sticks in out and is reported once the run is over.
 	out := bufio.NewWriter(text)
 	cfg.Started = func() {
+		if script != nil {
+			// The threads are set up; the run's own end bounds the hooks now.
+			script.SetContext(intr.context())
+		}
+		endLoad()
 		_ = report.Header(out, opts.RawURL, &cfg)
 		_ = out.Flush()
 	}
@@ -125,6 +137,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	res, err := generator.Run(intr.context(), cfg)
+	endLoad()
 	intr.runOver()
 	if perr := stopProfile(); perr != nil && err == nil {
 		err = perr
@@ -135,7 +148,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		watch.close()
 		outFiles.remove()
-		return fail(stderr, err)
+		return fail(stderr, overBudget(loadCtx, err, "setup() and init()"))
 	}
 	monitor := watch.stop()
 	run := summary.New(res)
@@ -143,13 +156,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if script != nil {
 		// A Ctrl-C that ended the run must not cut done() short: the next
 		// one interrupts it, and the one after that exits.
-		script.SetContext(intr.nextStage())
+		doneCtx, endDone := context.WithTimeout(intr.nextStage(), budget)
+		script.SetContext(doneCtx)
 		err := script.DoneRun(run)
+		endDone()
 		intr.runOver()
 		if err != nil {
 			watch.close()
 			outFiles.remove()
-			return fail(stderr, err)
+			return fail(stderr, overBudget(doneCtx, err, "done()"))
 		}
 	}
 	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
@@ -193,6 +208,24 @@ func writeText(out *bufio.Writer, run *summary.Run, o *Outputs, monitor []syssta
 		return fmt.Errorf("cannot write the report: %w", err)
 	}
 	return nil
+}
+
+// minHookBudget is the least time a script's load, setup() and init()
+// together, or its done(), may take: short runs still leave room for a
+// script that reads a large file. Tests shorten it.
+var minHookBudget = 10 * time.Second
+
+// hookBudget is how long a script stage outside the run may take: as long
+// as the run itself, and at least minHookBudget.
+func hookBudget(run time.Duration) time.Duration { return max(run, minHookBudget) }
+
+// overBudget says why a script stage was interrupted when its budget ran
+// out, rather than by Ctrl-C.
+func overBudget(ctx context.Context, err error, stage string) error {
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%w (the script's %s ran over its time: as long as the test, and at least %s)", err, stage, minHookBudget)
 }
 
 // exitInterrupted is the status of a second Ctrl-C, the shell's 128+SIGINT.

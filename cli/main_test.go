@@ -243,3 +243,37 @@ func TestBodyOverCapIsAReadErrorWithANote(t *testing.T) {
 		t.Errorf("default cap: exit %d stderr %q\n%s", code, stderr, stdout)
 	}
 }
+
+// A script that loops outside the run, where no -d applies, is interrupted
+// once its stage has run as long as the test (at least minHookBudget), so
+// gowrk ends without a Ctrl-C; a hook that merely takes a while is not.
+func TestScriptStagesHaveABudget(t *testing.T) {
+	old := minHookBudget
+	minHookBudget = time.Second
+	t.Cleanup(func() { minHookBudget = old })
+	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
+	cases := []struct{ name, src, stage string }{
+		{"top", "while true do end\n", "top level"},
+		{"setup", "function setup() while true do end end\n", "setup() and init()"},
+		{"init", "function init() while true do end end\n", "setup() and init()"},
+		{"done", "function done() while true do end end\n", "done()"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			script := writeFile(t, tc.name+".lua", tc.src)
+			start := time.Now()
+			code, _, stderr := runMain("-t1", "-c1", "-d1s", "-s", script, srv.URL)
+			want := tc.name + ".lua:1: interrupted (the script's " + tc.stage + " ran over its time"
+			if code != 1 || !strings.Contains(stderr, want) {
+				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
+			}
+			if d := time.Since(start); d > 6*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+	}
+	slow := writeFile(t, "slow.lua", "function setup() local t = os.clock() while os.clock() - t < 0.3 do end end\n")
+	if code, stdout, stderr := runMain("-t1", "-c1", "-d1s", "-s", slow, srv.URL); code != 0 || !strings.Contains(stdout, "requests in") {
+		t.Errorf("a slow setup(): exit %d, stderr %q", code, stderr)
+	}
+}
