@@ -73,12 +73,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	var script *luascript.Script
-	// A script's load, setup() and init() run before the test and done()
-	// after it: each stage gets a budget, so that no script can keep gowrk
-	// running for ever when nobody is there to press Ctrl-C.
-	budget := hookBudget(cfg.Duration)
-	loadCtx, endLoad := context.WithTimeout(intr.context(), budget)
-	defer endLoad()
 	if opts.Script != "" {
 		scriptOut := stdout
 		if jsonStdout {
@@ -88,10 +82,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		var err error
 		script, err = luascript.Load(luascript.Options{
 			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
-			Context: loadCtx, ByEndpoint: cfg.ByEndpoint,
+			Context: intr.context(), ByEndpoint: cfg.ByEndpoint,
+			// A script's stages outside the run end even when nobody is
+			// there to press Ctrl-C.
+			StageTime: stageTime(cfg.Duration),
 		})
 		if err != nil {
-			return fail(stderr, overBudget(loadCtx, err, "top level"))
+			return fail(stderr, err)
 		}
 		cfg.Script = script
 	}
@@ -111,7 +108,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			// The threads are set up; the run's own end bounds the hooks now.
 			script.SetContext(intr.context())
 		}
-		endLoad()
 		_ = report.Header(out, opts.RawURL, &cfg)
 		_ = out.Flush()
 	}
@@ -137,7 +133,6 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	res, err := generator.Run(intr.context(), cfg)
-	endLoad()
 	intr.runOver()
 	if perr := stopProfile(); perr != nil && err == nil {
 		err = perr
@@ -148,7 +143,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		watch.close()
 		outFiles.remove()
-		return fail(stderr, overBudget(loadCtx, err, "setup() and init()"))
+		return fail(stderr, err)
 	}
 	monitor := watch.stop()
 	run := summary.New(res)
@@ -156,15 +151,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if script != nil {
 		// A Ctrl-C that ended the run must not cut done() short: the next
 		// one interrupts it, and the one after that exits.
-		doneCtx, endDone := context.WithTimeout(intr.nextStage(), budget)
-		script.SetContext(doneCtx)
+		script.SetContext(intr.nextStage())
 		err := script.DoneRun(run)
-		endDone()
 		intr.runOver()
 		if err != nil {
 			watch.close()
 			outFiles.remove()
-			return fail(stderr, overBudget(doneCtx, err, "done()"))
+			return fail(stderr, err)
 		}
 	}
 	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
@@ -210,23 +203,14 @@ func writeText(out *bufio.Writer, run *summary.Run, o *Outputs, monitor []syssta
 	return nil
 }
 
-// minHookBudget is the least time a script's load, setup() and init()
-// together, or its done(), may take: short runs still leave room for a
-// script that reads a large file. Tests shorten it.
-var minHookBudget = 10 * time.Second
+// minStageTime is the least time a script's top level, its setup() and
+// init() together, or its done(), may take: short runs still leave room
+// for a script that reads a large file. Tests shorten it.
+var minStageTime = 10 * time.Second
 
-// hookBudget is how long a script stage outside the run may take: as long
-// as the run itself, and at least minHookBudget.
-func hookBudget(run time.Duration) time.Duration { return max(run, minHookBudget) }
-
-// overBudget says why a script stage was interrupted when its budget ran
-// out, rather than by Ctrl-C.
-func overBudget(ctx context.Context, err error, stage string) error {
-	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return err
-	}
-	return fmt.Errorf("%w (the script's %s ran over its time: as long as the test, and at least %s)", err, stage, minHookBudget)
-}
+// stageTime is how long each of a script's stages outside the run may
+// take: as long as the run itself, and at least minStageTime.
+func stageTime(run time.Duration) time.Duration { return max(run, minStageTime) }
 
 // exitInterrupted is the status of a second Ctrl-C, the shell's 128+SIGINT.
 const exitInterrupted = 130

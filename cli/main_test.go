@@ -245,15 +245,15 @@ func TestBodyOverCapIsAReadErrorWithANote(t *testing.T) {
 }
 
 // A script that loops outside the run, where no -d applies, is interrupted
-// once its stage has run as long as the test (at least minHookBudget), so
+// once its stage has run as long as the test (at least minStageTime), so
 // gowrk ends without a Ctrl-C; a hook that merely takes a while is not.
 func TestScriptStagesHaveABudget(t *testing.T) {
-	old := minHookBudget
-	minHookBudget = time.Second
-	t.Cleanup(func() { minHookBudget = old })
+	old := minStageTime
+	minStageTime = time.Second
+	t.Cleanup(func() { minStageTime = old })
 	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
 	cases := []struct{ name, src, stage string }{
-		{"top", "while true do end\n", "top level"},
+		{"top", "while true do end\n", "the top level"},
 		{"setup", "function setup() while true do end end\n", "setup() and init()"},
 		{"init", "function init() while true do end end\n", "setup() and init()"},
 		{"done", "function done() while true do end end\n", "done()"},
@@ -263,7 +263,7 @@ func TestScriptStagesHaveABudget(t *testing.T) {
 			script := writeFile(t, tc.name+".lua", tc.src)
 			start := time.Now()
 			code, _, stderr := runMain("-t1", "-c1", "-d1s", "-s", script, srv.URL)
-			want := tc.name + ".lua:1: interrupted (the script's " + tc.stage + " ran over its time"
+			want := tc.name + ".lua:1: interrupted (" + tc.stage + " ran over its time, 1s)"
 			if code != 1 || !strings.Contains(stderr, want) {
 				t.Errorf("exit %d, stderr %q; want 1 and %q", code, stderr, want)
 			}

@@ -48,6 +48,8 @@ func (s *Script) DoneRun(run *summary.Run) error {
 
 	latency := st.newStats(latencyStats(run))
 	requests := st.newStats(newStatsObject(res.RequestRate, nil))
+	s.beginStage("done()")
+	defer s.endStage()
 	_, err := st.call(fn, 0, summary, latency, requests)
 	return err
 }

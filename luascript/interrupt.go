@@ -61,15 +61,17 @@ func (c *runContext) Value(any) any { return nil }
 
 // SetContext replaces the context under which the main state runs from now
 // on (done() in particular): when ctx is cancelled, a running setup() or
-// done() stops with "<file>:<line>: interrupted".
+// done() stops with "<file>:<line>: interrupted". It also ends the time
+// limit of setup() and init(): the caller calls it once the threads are
+// set up.
 func (s *Script) SetContext(ctx context.Context) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.ctx = ctx
-	s.main.L.SetContext(ctx)
+	s.parent = ctx
+	s.endStage()
 }
 
 // watchRun gives the thread's state a runContext that fires
@@ -111,8 +113,39 @@ func (st *state) interrupted(err error) error {
 	var e *Error
 	if errors.As(err, &e) && e.Msg == ctx.Err().Error() {
 		e.Msg = interruptedMsg
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			e.Msg += " (" + st.script.stage + " ran over its time, " + st.script.stageTime.String() + ")"
+		}
 	}
 	return err
+}
+
+// beginStage bounds the next stage outside the run (see
+// Options.StageTime): from now on the main state, and thread states made
+// from now on, run under a context that also ends when the stage's time is
+// up. The caller holds s.mu or has the script to itself.
+func (s *Script) beginStage(name string) {
+	s.endStage()
+	s.stage = name
+	if s.stageTime <= 0 {
+		return
+	}
+	s.ctx, s.cancelStage = context.WithTimeout(s.parent, s.stageTime)
+	if s.main != nil {
+		s.main.L.SetContext(s.ctx)
+	}
+}
+
+// endStage ends the current stage's time limit.
+func (s *Script) endStage() {
+	if s.cancelStage != nil {
+		s.cancelStage()
+		s.cancelStage = nil
+	}
+	s.ctx = s.parent
+	if s.main != nil {
+		s.main.L.SetContext(s.ctx)
+	}
 }
 
 // delayDuration converts delay()'s milliseconds to a duration, saturating:

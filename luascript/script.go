@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"sync"
+	"time"
 
 	lua "github.com/yuin/gopher-lua"
 	"github.com/yuin/gopher-lua/parse"
@@ -36,6 +37,12 @@ type Options struct {
 	// ByEndpoint tags each request with its endpoint group, "METHOD /path"
 	// (generator.Config.ByEndpoint).
 	ByEndpoint bool
+	// StageTime, when positive, bounds each stage of the script outside the
+	// run, where the run's end cannot interrupt it: the top level in Load;
+	// setup() and init() of every thread together, from the first NewThread
+	// until SetContext; and done(). A stage that runs over stops with
+	// "<file>:<line>: interrupted (<stage> ran over its time, <StageTime>)".
+	StageTime time.Duration
 }
 
 // Script is a loaded wrk script. It implements generator.Scripter.
@@ -50,8 +57,16 @@ type Script struct {
 	args    []string
 	headers []generator.Header
 	out     *syncWriter
-	ctx     context.Context
-	gc      gcTuning
+	// ctx is the context of the main state and of thread states being made:
+	// parent, or within a stage outside the run, parent with the stage's
+	// deadline (see beginStage).
+	ctx         context.Context
+	parent      context.Context
+	stageTime   time.Duration
+	stage       string // the current or last stage outside the run
+	setupBegun  bool
+	cancelStage context.CancelFunc
+	gc          gcTuning
 	// byEndpoint is Options.ByEndpoint.
 	byEndpoint bool
 
@@ -99,13 +114,16 @@ func Load(opts Options) (*Script, error) {
 		args:       opts.Args,
 		headers:    opts.Headers,
 		out:        &syncWriter{w: w},
-		ctx:        opts.Context,
+		parent:     opts.Context,
+		stageTime:  opts.StageTime,
 		byEndpoint: opts.ByEndpoint,
 	}
-	if s.ctx == nil {
-		s.ctx = context.Background()
+	if s.parent == nil {
+		s.parent = context.Background()
 	}
+	s.beginStage("the top level")
 	s.main, err = newState(s)
+	s.endStage()
 	if err != nil {
 		return nil, err
 	}
@@ -154,6 +172,12 @@ func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (g
 	if s.byEndpoint {
 		t.eps = newEndpoints()
 	}
+	s.mu.Lock()
+	if !s.setupBegun {
+		s.setupBegun = true
+		s.beginStage("setup() and init()")
+	}
+	s.mu.Unlock()
 	st, err := newState(s)
 	if err != nil {
 		return nil, err
