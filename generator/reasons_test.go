@@ -62,21 +62,31 @@ func TestErrorReasonsNameRefusedConnections(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The first request is answered, and the listener closed before the
+	// answer, so that no connection waits in its queue to be reset: every
+	// reconnect is refused. Connections that send nothing (the check that
+	// the target answers) are closed.
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		c, err := ln.Accept()
-		ln.Close()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		if _, err := http.ReadRequest(bufio.NewReader(c)); err == nil {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+				c.Close()
+				continue
+			}
+			ln.Close()
 			_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
+			c.Close()
+			return
 		}
 	}()
 	t.Cleanup(wg.Wait)
+	t.Cleanup(func() { ln.Close() })
 	res := run(t, config(t, "http://"+ln.Addr().String()+"/", 1, 1, 500*time.Millisecond))
 	if n := reasonCount(res, generator.ClassConnect, "connection refused"); n == 0 || n != res.Errors.Connect {
 		t.Errorf("refused %d, connect errors %d; reasons %+v", n, res.Errors.Connect, res.ErrorReasons)
