@@ -87,6 +87,29 @@ func comparable(b []byte) bool {
 		return false
 	case bytes.Contains(lower, []byte("transfer-encoding")) && bytes.Contains(lower, []byte("content-length")):
 		return false
+	case !headerNamesAreTokens(b):
+		// gowrk refuses a header name that is not an RFC 9110 token
+		// ("Bad Header: x"); fasthttp reads it.
+		return false
+	}
+	return true
+}
+
+// headerNamesAreTokens reports whether every header line of the first
+// request's header section has a name made of token characters.
+func headerNamesAreTokens(b []byte) bool {
+	head, _, _ := bytes.Cut(b, []byte("\r\n\r\n"))
+	lines := bytes.Split(head, []byte("\r\n"))
+	for _, line := range lines[min(1, len(lines)):] {
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		for _, c := range name {
+			if !isToken(c) {
+				return false
+			}
+		}
 	}
 	return true
 }
