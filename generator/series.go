@@ -23,9 +23,6 @@ type seriesRecorder struct {
 	lastTick  time.Duration
 	last      counters
 	window    *stopWindow // nil without stop conditions
-	// statuses sums the threads' status counts at each tick, for
-	// Config.OnInterval only.
-	statuses *[maxStatus]uint64
 }
 
 // counters are the connections' published totals.
@@ -44,9 +41,6 @@ func newSeriesRecorder(r *run, threads []*thread) *seriesRecorder {
 	}
 	if len(r.cfg.Stop) > 0 {
 		s.window = newStopWindow(r.cfg)
-	}
-	if r.cfg.OnInterval != nil {
-		s.statuses = new([maxStatus]uint64)
 	}
 	return s
 }
@@ -96,8 +90,9 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 		return false
 	}
 	var total counters
-	if s.statuses != nil {
-		*s.statuses = [maxStatus]uint64{}
+	var codes map[int]uint64 // the status codes so far, for OnInterval only
+	if s.run.cfg.OnInterval != nil {
+		codes = map[int]uint64{}
 	}
 	s.merged.Reset()
 	if s.mergedRaw != nil {
@@ -117,9 +112,11 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 			s.mergedRaw.Merge(st.intervalRaw)
 			st.intervalRaw.Reset()
 		}
-		if s.statuses != nil {
+		if codes != nil {
 			for code, n := range &st.status {
-				s.statuses[code] += n
+				if n > 0 {
+					codes[code] += n
+				}
 			}
 		}
 		st.mu.Unlock()
@@ -154,12 +151,6 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	s.lastTick, s.last = now, total
 	if f := cfg.OnInterval; f != nil {
-		codes := map[int]uint64{}
-		for code, n := range s.statuses {
-			if n > 0 {
-				codes[code] = n
-			}
-		}
 		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes})
 	}
 	if p := cfg.Progress; p != nil {

@@ -31,8 +31,8 @@ type Options struct {
 	// Stdout receives print() and io.write output; os.Stdout when nil.
 	Stdout io.Writer
 	// Context interrupts the script's top level, setup() and init() when
-	// cancelled or past its deadline (Ctrl-C, or the time the caller allows
-	// for loading); see also Script.SetContext. Background when nil.
+	// cancelled (Ctrl-C); see also Script.SetContext and StageTime.
+	// Background when nil.
 	Context context.Context
 	// ByEndpoint tags each request with its endpoint group, "METHOD /path"
 	// (generator.Config.ByEndpoint).
