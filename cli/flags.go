@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/threshold"
 	"github.com/gowrk/gowrk/units"
 )
@@ -50,9 +51,11 @@ type Options struct {
 	Targets      string
 	TargetsOrder string
 	// Stages ramp the request rate, ConnStages the active connections.
-	Stages, ConnStages []generator.Stage
+	Stages, ConnStages []pace.Stage
 	// CPUProfile is where a Go CPU profile of the run is written.
 	CPUProfile string
+	// Engine is how connections are driven (--engine).
+	Engine generator.Engine
 
 	Outputs
 	Watch
@@ -185,6 +188,20 @@ func validHeaderValue(v string) bool {
 	return true
 }
 
+// engineValue is --engine: auto, loop or goroutine.
+type engineValue struct{ e *generator.Engine }
+
+func (e engineValue) String() string { return e.e.String() }
+func (e engineValue) Type() string   { return "ENGINE" }
+func (e engineValue) Set(s string) error {
+	v, err := generator.ParseEngine(s)
+	if err != nil {
+		return errors.New("want auto, loop or goroutine")
+	}
+	*e.e = v
+	return nil
+}
+
 // rampValue is --breakpoint's FROM:TO, two metric numbers.
 type rampValue struct{ from, to *uint64 }
 
@@ -203,7 +220,7 @@ func (r rampValue) Set(s string) error {
 
 // stagesValue is --stages' DURATION:N[,DURATION:N...], e.g. 30s:1k,2m:10k.
 type stagesValue struct {
-	s    *[]generator.Stage
+	s    *[]pace.Stage
 	max  uint64
 	what string
 }
@@ -211,7 +228,7 @@ type stagesValue struct {
 func (v stagesValue) String() string { return "" }
 func (v stagesValue) Type() string   { return "STAGES" }
 func (v stagesValue) Set(s string) error {
-	var out []generator.Stage
+	var out []pace.Stage
 	for _, part := range strings.Split(s, ",") {
 		d, n, ok := strings.Cut(strings.TrimSpace(part), ":")
 		secs, err1 := units.ParseTime(d)
@@ -219,9 +236,9 @@ func (v stagesValue) Set(s string) error {
 		if !ok || err1 != nil || err2 != nil || secs < 1 || secs > maxSeconds || target > v.max {
 			return fmt.Errorf("invalid stage %q: want DURATION:%s, the duration from 1s, the number up to %s, e.g. 30s:1k,2m:10k,30s:0", strings.Map(printable, part), v.what, metricText(v.max))
 		}
-		out = append(out, generator.Stage{Duration: time.Duration(secs) * time.Second, Target: float64(target)})
+		out = append(out, pace.Stage{Duration: time.Duration(secs) * time.Second, Target: float64(target)})
 	}
-	if generator.StagesLength(out) > maxSeconds*time.Second {
+	if pace.StagesLength(out) > maxSeconds*time.Second {
 		return fmt.Errorf("stages last over %dh", maxSeconds/3600)
 	}
 	*v.s = out
@@ -229,7 +246,7 @@ func (v stagesValue) Set(s string) error {
 }
 
 // stagesMax is the highest target of the stages.
-func stagesMax(stages []generator.Stage) uint64 {
+func stagesMax(stages []pace.Stage) uint64 {
 	var m float64
 	for _, s := range stages {
 		m = max(m, s.Target)
@@ -311,6 +328,7 @@ func Parse(args []string) (*Options, error) {
 	fs.Var(stagesValue{&o.Stages, maxRate, "RATE"}, "stages", "Ramp the rate through stages")
 	fs.Var(stagesValue{&o.ConnStages, maxConnections, "CONNECTIONS"}, "conn-stages", "Ramp the connections through stages")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "Write a Go CPU profile of gowrk")
+	fs.Var(engineValue{&o.Engine}, "engine", "auto, loop or goroutine")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
 	addTransportFlags(fs, &o.TransportOptions)
@@ -342,7 +360,7 @@ func Parse(args []string) (*Options, error) {
 		}
 		o.URL = u
 	}
-	if err := o.TransportOptions.check(fs, o.URL, o.Rate > 0 || o.Breakpoint); err != nil {
+	if err := o.TransportOptions.check(fs, o.URL); err != nil {
 		return nil, err
 	}
 	if o.Connections < o.Threads {
@@ -431,7 +449,7 @@ func (o *Options) checkStages(fs *pflag.FlagSet) error {
 			return fmt.Errorf("--conn-stages asks for %d connections, more than -c %d", top, o.Connections)
 		}
 	}
-	o.Duration = uint64(generator.StagesLength(stages) / time.Second)
+	o.Duration = uint64(pace.StagesLength(stages) / time.Second)
 	return nil
 }
 
@@ -446,14 +464,15 @@ func (o *Options) Config() generator.Config {
 		Headers:     o.Headers,
 		MaxBody:     int(o.MaxBody),
 		Transport:   o.transport(),
+		Engine:      o.Engine,
 	}
 	switch {
 	case o.Breakpoint:
-		cfg.Pacer = generator.Ramp(float64(o.RampFrom), float64(o.RampTo), cfg.Duration, int(o.Steps))
+		cfg.Pacer = pace.Ramp(float64(o.RampFrom), float64(o.RampTo), cfg.Duration, int(o.Steps))
 	case o.Rate > 0:
-		cfg.Pacer = generator.ConstantRate(float64(o.Rate))
+		cfg.Pacer = pace.ConstantRate(float64(o.Rate))
 	case o.Stages != nil:
-		cfg.Pacer = generator.Staged(o.Stages)
+		cfg.Pacer = pace.Staged(o.Stages)
 	}
 	cfg.ConnStages = o.ConnStages
 	cfg.ByEndpoint = o.ByEndpoint || o.Targets != ""

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/internal/testenv"
+	"github.com/gowrk/gowrk/pace"
 )
 
 func TestParseDefaultsAndUnits(t *testing.T) {
@@ -88,7 +89,7 @@ func TestParseOpenLoopAndOutputs(t *testing.T) {
 		t.Errorf("parsed: %+v", o)
 	}
 	cfg := o.Config()
-	if cfg.Pacer != generator.ConstantRate(20000) || len(cfg.Stop) != 1 || cfg.StopWindow != 10*time.Second {
+	if cfg.Pacer != pace.ConstantRate(20000) || len(cfg.Stop) != 1 || cfg.StopWindow != 10*time.Second {
 		t.Errorf("config: pacer %+v, stop %v, window %v", cfg.Pacer, cfg.Stop, cfg.StopWindow)
 	}
 }
@@ -99,7 +100,7 @@ func TestParseBreakpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := o.Config()
-	if cfg.Pacer != generator.Ramp(100, 20000, 2*time.Minute, 10) {
+	if cfg.Pacer != pace.Ramp(100, 20000, 2*time.Minute, 10) {
 		t.Errorf("pacer %+v", cfg.Pacer)
 	}
 	if len(cfg.Stop) != 2 || cfg.Stop[0].String() != "p99>500ms" || cfg.Stop[1].String() != "errors>1%" || cfg.StopWindow != 5*time.Second {

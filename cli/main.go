@@ -377,6 +377,8 @@ const usage = `Usage: gowrk <options> <url>
         --no-tls-resume    Full TLS handshake on every reconnect
         --unix-socket <P>  Connect to unix socket P (the URL gives Host)
         --proxy       <U>  HTTP proxy, http://[user:pass@]host:port
+        --engine      <E>  auto (default), loop (event loops: plain text,
+                           Linux) or goroutine (a goroutine per connection)
 
   Watching a run:
         --dashboard  [A]   Serve a live dashboard on A (127.0.0.1:5665)

@@ -60,7 +60,7 @@ func TestMainBadInput(t *testing.T) {
 		if stdout != "" {
 			t.Errorf("%q: stdout %q", args, stdout)
 		}
-		if lines := strings.Count(stderr, "\n"); lines != 1 || strings.Contains(stderr, "goroutine") {
+		if lines := strings.Count(stderr, "\n"); lines != 1 || stackTrace.MatchString(stderr) {
 			t.Errorf("%q: want one error line, got %q", args, stderr)
 		}
 	}
@@ -87,6 +87,9 @@ func TestMainVersionAndHelp(t *testing.T) {
 
 // numberish is the grammar of every value wrk prints: a number, optionally
 // followed by a unit, a percent sign, or a comma.
+// stackTrace matches a Go panic's goroutine header.
+var stackTrace = regexp.MustCompile(`goroutine \d+ \[`)
+
 var numberish = regexp.MustCompile(`^(-?[0-9]+(\.[0-9]+)?|-nan)(us|ms|s|m|k|M|G|T|B|KB|MB|GB|TB|%)?,?$`)
 
 // sameShape reports how line a (gowrk) differs from line b (wrk) in shape:

@@ -74,14 +74,12 @@ func addTransportFlags(fs *pflag.FlagSet, o *TransportOptions) {
 }
 
 // check rejects transport flags that make no sense together.
-func (o *TransportOptions) check(fs *pflag.FlagSet, u *url.URL, openLoop bool) error {
+func (o *TransportOptions) check(fs *pflag.FlagSet, u *url.URL) error {
 	// With --targets and no URL, the targets file names the scheme.
 	https := u == nil || u.Scheme == "https"
 	switch {
 	case fs.Changed("streams") && !o.HTTP2:
 		return errors.New("--streams needs --http2")
-	case o.HTTP2 && openLoop:
-		return errors.New("--http2 runs in closed loop only: no --rate or --breakpoint")
 	case o.CACert != "" && !o.Verify:
 		return errors.New("--cacert needs --verify")
 	case (o.Cert == "") != (o.Key == ""):

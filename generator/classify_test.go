@@ -9,6 +9,9 @@ import (
 	"os"
 	"syscall"
 	"testing"
+
+	"github.com/gowrk/gowrk/generator/wire/h1"
+	"github.com/gowrk/gowrk/generator/wire/h2"
 )
 
 func TestClassifyNamesErrors(t *testing.T) {
@@ -22,8 +25,11 @@ func TestClassifyNamesErrors(t *testing.T) {
 		{op(syscall.ECONNREFUSED), "connection refused"},
 		{op(syscall.ECONNRESET), "connection reset by peer"},
 		{op(syscall.EPIPE), "broken pipe"},
-		{errEOFHeaders, "EOF before headers"},
-		{errStatusLine, "malformed status line"},
+		{h1.ErrEOFHeaders, "EOF before headers"},
+		{h1.ErrStatusLine, "malformed status line"},
+		{h1.ErrClosed, "connection closed"},
+		{errStreamReset, "stream reset by the server"},
+		{h2.ErrProtocol, "HTTP/2 protocol error"},
 		{fmt.Errorf("dial: %w", os.ErrDeadlineExceeded), "timeout"},
 		{io.EOF, "connection closed"},
 		{fmt.Errorf("tls: %w", x509.UnknownAuthorityError{}), "TLS: certificate signed by unknown authority"},

@@ -8,6 +8,7 @@ import (
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -40,7 +41,7 @@ type Config struct {
 	// time, spread evenly over the connections (open-loop mode). Each
 	// connection sends on its own schedule; one that falls behind sends as
 	// soon as it can until it is back on schedule.
-	Pacer Pacer
+	Pacer pace.Pacer
 	// Stop ends the run early when any condition holds over the last
 	// StopWindow of the run, checked once per SeriesInterval. The result's
 	// Breakpoint says which condition and at what rate.
@@ -49,9 +50,9 @@ type Config struct {
 	StopWindow time.Duration
 	// ByEndpoint groups the results by endpoint (Result.Endpoints).
 	ByEndpoint bool
-	// Stages, when set, ramp the number of active connections in closed
-	// loop; Connections is the most there can be.
-	ConnStages []Stage
+	// ConnStages, when set, ramp the number of active connections in
+	// closed loop; Connections is the most there can be.
+	ConnStages []pace.Stage
 	// Script, when set, supplies each thread's requests and hooks.
 	Script Scripter
 	// SampleInterval is how often each thread records its Req/Sec rate.
@@ -72,6 +73,9 @@ type Config struct {
 	// Transport adds what wrk cannot do: HTTP/2, TLS options, unix sockets
 	// and proxies. The zero value is wrk's behaviour.
 	Transport Transport
+	// Engine picks how connections are driven; the zero value picks the
+	// cheapest that can run the configuration.
+	Engine Engine
 }
 
 // IntervalData is one closed series bucket with its latency histograms.
@@ -93,11 +97,6 @@ type IntervalData struct {
 	StatusCodes map[int]uint64
 }
 
-// Header is one request header.
-type Header struct {
-	Name, Value string
-}
-
 // Snapshot is a view of a running test, for progress displays.
 type Snapshot struct {
 	// Elapsed is the time since the start; Duration the planned length.
@@ -110,6 +109,10 @@ type Snapshot struct {
 	// Target is the scheduled requests per second now; 0 in closed loop.
 	Target float64
 }
+
+// DefaultMaxBody is how much of a response body a response() hook sees
+// when the configuration does not say.
+const DefaultMaxBody = 1 << 20
 
 const (
 	defaultSampleInterval = 100 * time.Millisecond
@@ -150,16 +153,19 @@ func (c *Config) withDefaults() (Config, error) {
 	if cfg.SeriesInterval <= 0 {
 		cfg.SeriesInterval = defaultSeriesInterval
 	}
-	if err := cfg.Pacer.validate(); err != nil {
-		return cfg, err
+	if err := cfg.Pacer.Validate(); err != nil {
+		return cfg, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	if len(cfg.ConnStages) > 0 {
 		if cfg.Pacer.Enabled() {
 			return cfg, fmt.Errorf("%w: connection stages are for closed loop", ErrConfig)
 		}
-		if err := validateStages(cfg.ConnStages, "connections"); err != nil {
-			return cfg, err
+		if err := pace.ValidateStages(cfg.ConnStages, "connections"); err != nil {
+			return cfg, fmt.Errorf("%w: %v", ErrConfig, err)
 		}
+	}
+	if cfg.Engine > EngineGoroutine {
+		return cfg, fmt.Errorf("%w: unknown engine %v", ErrConfig, cfg.Engine)
 	}
 	if cfg.StopWindow <= 0 {
 		cfg.StopWindow = defaultStopWindow

@@ -1,293 +1,225 @@
 package generator
 
 import (
-	"context"
 	"errors"
-	"io"
-	"net"
 	"os"
-	"runtime"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gowrk/gowrk/generator/wire"
+	"github.com/gowrk/gowrk/generator/wire/h1"
+	"github.com/gowrk/gowrk/generator/wire/h2"
+	"github.com/gowrk/gowrk/pace"
 )
 
 const (
-	// readBufferSize is what one read takes, wrk's receive buffer size. The
-	// buffer grows only for a header section that does not fit it, up to
-	// MaxHeaderBytes; bodies pass through it and are not kept.
-	readBufferSize = 8 << 10
 	// Back-off between failed dials, so a vanished target costs no CPU.
 	minBackoff = 10 * time.Millisecond
 	maxBackoff = time.Second
 	// lateSlack is the least delay that counts a request as late: Go's
 	// timers wake an idle process with millisecond resolution.
 	lateSlack = time.Millisecond
-	// flushInterval bounds how long samples wait in a connection before
-	// they reach the thread's statistics, for the per-second series.
-	flushInterval = 50 * time.Millisecond
 )
 
-var errEmptyRequest = errors.New("script returned an empty request")
+var (
+	errEmptyRequest = errors.New("script returned an empty request")
+	// errStreamReset names a stream the server reset.
+	errStreamReset = errors.New("stream reset by the server")
+)
 
-// longAgo is a deadline in the past, used to interrupt blocked I/O.
-var longAgo = time.Unix(1, 0)
-
-// conn is one connection: a goroutine that owns its socket, buffers and
-// counters and sends one request (or one pipelined batch) at a time.
+// conn is one connection, whichever engine moves its bytes (goroutine.go,
+// loop.go) and whichever protocol frames them (its codec). Its methods in
+// this file are the request path's bookkeeping, the one copy every engine
+// and protocol uses: when the next request may start (connection stages,
+// the open-loop schedule, delay()), what each request in flight is, and how
+// its responses and failures count.
 type conn struct {
 	th    *thread
 	index int
+	// place is the connection's rank in the round-robin over all the run's
+	// connections: its open-loop phase and its connection-stage threshold.
+	place float64
+	codec wire.Codec
+	rec   *recorder
+	hook  *Response // set when the thread's script has a response() hook
 
-	ncMu sync.Mutex // guards nc against the monitor's interrupts
-	nc   net.Conn
+	// flights are the requests in flight, by codec slot; open counts them.
+	flights []flight
+	open    int
 
-	// buf[r:w] holds bytes read and not yet parsed: the start of a response
-	// whose headers (or chunk-size line) are not all there yet.
-	buf    []byte
-	r, w   int
-	parser responseParser
-	hook   *Response // set when the script has a response() hook
-	read   uint64    // bytes read from the server
-	// endpoint is the endpoint index of the request being sent or read.
-	endpoint uint16
+	// The open-loop schedule: the connection sends the run's requests
+	// number place, place+stride, place+2*stride... due is the next one's
+	// send time on the run clock, seq how many it has taken. A slot taken
+	// and not yet sent is due at slot, late past slack.
+	paced   bool
+	stride  float64
+	seq     uint64
+	due     time.Duration
+	slot    time.Duration
+	slack   time.Duration
+	slotted bool
+	// delayed says delay() ran for the next request, which waits until
+	// delayEnd.
+	delayed  bool
+	delayEnd time.Duration
 	// active is whether the connection stages let it send now.
-	active bool
+	active  bool
+	backoff time.Duration
+	// answered is set once the current connection completes a response.
+	answered bool
 
-	batch    []sample
-	lastSent time.Duration // run clock at the last flush
-	totals   ThreadTotals
-	timer    *time.Timer // reused for every wait, so waiting allocates nothing
-
-	// Open-loop schedule: this connection sends the run's requests number
-	// phase, phase+stride, phase+2*stride... due is the next one's send time
-	// on the run clock, seq how many it has taken from its schedule.
-	paced     bool
-	phase     float64
-	stride    float64
-	seq       uint64
-	due       time.Duration
+	in        inbuf
+	totals    ThreadTotals
+	read      uint64 // bytes read from the server
 	sent      uint64
 	late      uint64
 	maxBehind time.Duration
 
-	// Published for the thread's monitor: atomic stores by the owner, loads
-	// by the monitor, once per request or batch.
+	// Published for the thread's monitor and the series: atomic stores by
+	// the owner, loads by the readers.
 	completed atomic.Uint64
 	failed    atomic.Uint64 // socket errors plus statuses above 399
 	socket    atomic.Uint64 // socket errors
-	inflight  atomic.Int64  // run clock (ns) at the write of the pending request, 0 if none
-	expired   atomic.Bool   // the monitor timed out the pending request
+	// On the goroutine engine, the monitor times requests out: inflight is
+	// the oldest flight's start (run clock in ns, +1; 0 when none), and
+	// expired says the monitor interrupted the connection for it.
+	inflight atomic.Int64
+	expired  atomic.Bool
 
+	goConn   // the goroutine engine's state
 	loopConn // the event-loop engine's state
 }
 
-// newConn returns a connection with only what both engines need; the
-// goroutine engine adds its buffers with prepareGoroutine.
+// flight is one request, or pipelined batch, in flight.
+type flight struct {
+	req Request
+	// endpoint is the first request's endpoint: a script may reuse the
+	// storage of req.Endpoints for the connection's next flight while this
+	// one is out (HTTP/2 streams).
+	endpoint  uint16
+	start     time.Duration
+	scheduled time.Duration // open loop: the slot's send time; -1 otherwise
+	// readBefore is how much the connection had read at the start: a
+	// flight that times out with nothing read since was on a dead
+	// connection.
+	readBefore uint64
+	responses  int
+	statuses   []uint16 // held until the last response of the batch
+	open       bool
+}
+
+func (f *flight) endpointOf(i int) uint16 {
+	if i == 0 {
+		return f.endpoint
+	}
+	return f.req.EndpointOf(i)
+}
+
 func newConn(th *thread, index int) *conn {
-	c := &conn{th: th, index: index}
+	c := &conn{th: th, index: index, place: float64(th.phase(index))}
 	c.fd, c.heapIndex = -1, -1
 	return c
 }
 
-// prepareGoroutine gives the connection what it needs to run on its own
-// goroutine: a read buffer, a sample batch, a timer and a response object
-// for a response() hook.
-func (c *conn) prepareGoroutine() {
-	if c.buf == nil {
-		c.buf = make([]byte, readBufferSize)
-		c.batch = make([]sample, 0, samplesPerFlush)
-		c.timer = time.NewTimer(time.Hour)
-		c.timer.Stop()
-	}
-	if c.th.hasResponse && c.hook == nil {
-		c.hook = &Response{}
-	}
-}
-
-// pace puts the connection on the run's open-loop schedule as request
-// number phase of every stride.
-func (c *conn) pace(phase, stride int) {
-	c.paced = true
-	c.phase, c.stride = float64(phase), float64(stride)
-	c.due = c.th.run.cfg.Pacer.Due(c.phase)
-}
-
-// sleep waits d, or less if the run ends; it reports whether the run goes on.
-func (c *conn) sleep(d time.Duration) bool {
-	c.timer.Reset(d)
-	select {
-	case <-c.th.run.done:
-		c.timer.Stop()
-		return false
-	case <-c.timer.C:
-		return true
-	}
-}
-
-func (c *conn) loop() {
-	defer c.finish()
-	if c.th.run.cfg.Transport.HTTP2 {
-		c.loopH2()
-		return
-	}
+// setProtocol gives the connection its codec and flight slots.
+func (c *conn) setProtocol() {
 	r := c.th.run
-	backoff := time.Duration(0)
-	staged := len(r.cfg.ConnStages) > 0
-	for !c.stopping() {
-		if staged && !c.awaitActive() {
-			return
-		}
-		if c.nc == nil {
-			if err := c.connect(); err != nil {
-				if !c.dialFailed(err, &backoff) {
-					return
-				}
-				continue
-			}
-			backoff = 0
-		}
-		if err := c.roundTrip(); err != nil {
-			r.fail(err)
-			return
-		}
+	keep := c.th.hasResponse
+	if t := &r.cfg.Transport; t.HTTP2 {
+		c.codec = h2.NewCodec(t.Streams, r.cfg.URL.Scheme, r.cfg.URL.Host, keep, r.cfg.MaxBody)
+		c.flights = make([]flight, t.Streams)
+	} else {
+		c.codec = h1.NewCodec(keep, r.cfg.MaxBody)
+		c.flights = make([]flight, 1)
 	}
 }
 
-// dialFailed counts a failed dial with its reason and waits out the
-// back-off before the next one; it reports whether the run goes on.
-func (c *conn) dialFailed(err error, backoff *time.Duration) bool {
-	if c.stopping() {
-		return false
-	}
-	c.totals.Errors.Connect++
-	c.th.stats.reasons.count(ClassConnect, classify(err))
-	c.publish()
-	*backoff = min(max(*backoff*2, minBackoff), maxBackoff)
-	return c.sleep(*backoff)
+// pace puts the connection on the run's open-loop schedule, in steps of
+// stride requests; slack is the engine's timer resolution, which is not
+// lateness.
+func (c *conn) pace(stride int, slack time.Duration) {
+	c.paced, c.stride, c.slack = true, float64(stride), slack
+	c.due = c.th.run.cfg.Pacer.Due(c.place)
 }
 
 func (c *conn) stopping() bool {
 	return c.th.run.stopping.Load() || c.th.stopped.Load()
 }
 
-func (c *conn) connect() error {
-	nc, err := c.th.run.dialer.dialTimed(c.th.run.ctx, c.th.addr, c.th.run.connect[c.th.index])
-	if err != nil {
-		return err
+// gate reports whether the connection stages let the connection send at
+// now, and if not, when to look again (pace.Never: not during this run).
+func (c *conn) gate(now time.Duration) (bool, time.Duration) {
+	stages := c.th.run.cfg.ConnStages
+	if len(stages) == 0 {
+		return true, now
 	}
-	c.ncMu.Lock()
-	c.nc = nc
-	c.ncMu.Unlock()
-	// The run may have ended, and interrupted its connections, during the
-	// dial: this one was not there to be interrupted.
-	if c.stopping() {
-		c.disconnect()
-		return context.Canceled
-	}
-	c.r, c.w = 0, 0
-	c.parser.reset()
-	c.expired.Store(false)
-	return nil
-}
-
-func (c *conn) disconnect() {
-	c.ncMu.Lock()
-	if c.nc != nil {
-		c.nc.Close()
-		c.nc = nil
-	}
-	c.ncMu.Unlock()
-	c.inflight.Store(0)
-}
-
-// interrupt unblocks the connection's pending I/O; called by other goroutines.
-func (c *conn) interrupt() {
-	c.ncMu.Lock()
-	if c.nc != nil {
-		_ = c.nc.SetDeadline(longAgo)
-	}
-	c.ncMu.Unlock()
-}
-
-// roundTrip sends one request or pipelined batch and reads its responses.
-// It returns only fatal errors (script failures); socket errors are counted.
-func (c *conn) roundTrip() error {
-	scheduled, slack, ok := c.awaitSchedule()
-	if !ok {
-		return nil
-	}
-	if ok, err := c.awaitDelay(); !ok || err != nil {
-		return err
-	}
-	req, err := c.nextRequest()
-	if err != nil {
-		return err
-	}
-	c.endpoint = req.EndpointOf(0)
-	r := c.th.run
-	start := r.clock()
-	if scheduled >= 0 {
-		behind := start - scheduled
-		if behind > slack {
-			c.late += uint64(req.Count)
+	active, wake := pace.Gate(stages, c.place, now)
+	if active != c.active {
+		c.active = active
+		if active {
+			c.th.active.Add(1)
+		} else {
+			c.th.active.Add(-1)
 		}
-		c.maxBehind = max(c.maxBehind, behind)
 	}
-	c.inflight.Store(int64(start))
-	if _, err := c.nc.Write(req.Bytes); err != nil {
-		c.socketError(&c.totals.Errors.Write, ClassWrite, err)
-		return nil
-	}
-	c.sent += uint64(req.Count)
-	// Let the other connections run while the server works: the response is
-	// then usually there when this one reads, which saves a read that would
-	// fail with EAGAIN and a trip through the netpoller.
-	runtime.Gosched()
-	closeAfter, ok, err := c.readResponses(req)
-	if !ok || err != nil {
-		return err
-	}
-	c.record(req.Count, start, scheduled)
-	if closeAfter {
-		c.disconnect()
-	}
-	// Like wrk's event loop, which writes the next request on a later loop
-	// turn, let the other connections read their responses first; a busy
-	// generator then does not count its own backlog as server latency.
-	runtime.Gosched()
-	return nil
+	return active, wake
 }
 
-// awaitSchedule waits, in open-loop mode, for the next request's send time
-// and returns it with the slack allowed before it counts as late; scheduled
-// is -1 in closed-loop mode. ok is false when the run ended meanwhile.
-func (c *conn) awaitSchedule() (scheduled, slack time.Duration, ok bool) {
-	if !c.paced {
-		return -1, 0, true
+// startRequests starts requests while the codec has room, the stages let
+// the connection send, and the schedule and delay() say it is time. It
+// returns when to try again if no response comes first (pace.Never when
+// only a response can make room) and whether the stages hold the
+// connection back; err is a script failure, which ends the run.
+func (c *conn) startRequests(now time.Duration) (wake time.Duration, gated bool, err error) {
+	th := c.th
+	for c.codec.Room() > 0 {
+		if active, at := c.gate(now); !active {
+			return at, true, nil
+		}
+		at, err := c.nextStart(now)
+		if err != nil || at > now {
+			return at, false, err
+		}
+		req, err := c.nextRequest()
+		if err != nil {
+			return 0, false, err
+		}
+		if th.hasDelay || th.dynamic {
+			now = th.run.clock() // the script's time is not the server's
+		}
+		i := c.begin(req, now)
+		if err := c.codec.Send(i, req.Bytes, req.Count, req.Heads); err != nil {
+			return 0, false, err
+		}
 	}
-	r := c.th.run
-	scheduled = c.due
-	c.seq++
-	c.due = r.cfg.Pacer.Due(float64(c.seq)*c.stride + c.phase)
-	slack = max(c.due-scheduled, lateSlack)
-	if wait := scheduled - r.clock(); wait > 0 && !c.sleep(wait) {
-		return scheduled, slack, false
-	}
-	return scheduled, slack, true
+	return pace.Never, false, nil
 }
 
-// awaitDelay waits for the script's delay() before a request; ok is false
-// when the run ended meanwhile.
-func (c *conn) awaitDelay() (bool, error) {
-	if !c.th.hasDelay {
-		return true, nil
+// nextStart is when the next request may go: its open-loop slot, then the
+// script's delay().
+func (c *conn) nextStart(now time.Duration) (time.Duration, error) {
+	if c.paced && !c.slotted {
+		c.slot = c.due
+		c.seq++
+		c.due = c.th.run.cfg.Pacer.Due(float64(c.seq)*c.stride + c.place)
+		c.slotted = true
 	}
-	d, err := c.th.script.Delay()
-	if err != nil {
-		return false, err
+	if c.slotted && c.slot > now {
+		return c.slot, nil
 	}
-	return d <= 0 || c.sleep(d), nil
+	if c.th.hasDelay {
+		if !c.delayed {
+			d, err := c.th.script.Delay()
+			if err != nil {
+				return 0, err
+			}
+			c.delayed, c.delayEnd = true, now+min(max(d, 0), pace.Never-now)
+		}
+		if c.delayEnd > now {
+			return c.delayEnd, nil
+		}
+	}
+	return now, nil
 }
 
 // nextRequest is the static request, or the script's next one.
@@ -305,154 +237,243 @@ func (c *conn) nextRequest() (Request, error) {
 	return req, nil
 }
 
-// readResponses reads the responses to req, hands each to the script's
-// response() hook and counts it. ok is false after a socket error, which is
-// counted and drops the connection; err is a script failure.
-func (c *conn) readResponses(req Request) (closeAfter, ok bool, err error) {
-	for i := 0; i < req.Count; i++ {
-		c.endpoint = req.EndpointOf(i)
-		if err := c.readResponse(req.IsHead(i)); err != nil {
-			c.readError(err)
-			return false, false, nil
+// begin puts req in a free flight slot, started at now, and returns the
+// slot.
+func (c *conn) begin(req Request, now time.Duration) int {
+	i := 0
+	for c.flights[i].open {
+		i++
+	}
+	f := &c.flights[i]
+	f.req, f.endpoint, f.start, f.responses = req, req.EndpointOf(0), now, 0
+	f.statuses, f.scheduled, f.open, f.readBefore = f.statuses[:0], -1, true, c.read
+	if c.slotted {
+		f.scheduled = c.slot
+		behind := now - c.slot
+		if behind > max(c.due-c.slot, c.slack) {
+			c.late += uint64(req.Count)
 		}
+		c.maxBehind = max(c.maxBehind, behind)
+		c.slotted = false
+	}
+	c.delayed = false
+	c.open++
+	c.sent += uint64(req.Count)
+	c.markInflight()
+	return i
+}
+
+// end closes a flight.
+func (c *conn) end(f *flight) {
+	if f.open {
+		f.open = false
+		c.open--
+		c.markInflight()
+	}
+}
+
+// dropFlights forgets the flights of a connection that is gone; whatever
+// counts for them was counted already.
+func (c *conn) dropFlights() {
+	for i := range c.flights {
+		c.flights[i].open = false
+	}
+	c.open = 0
+	c.markInflight()
+}
+
+// markInflight publishes the oldest flight's start for the goroutine
+// engine's timeout monitor.
+func (c *conn) markInflight() {
+	if c.timer == nil {
+		return // the event loop times out its own requests
+	}
+	oldest := int64(0)
+	for i := range c.flights {
+		if f := &c.flights[i]; f.open && (oldest == 0 || int64(f.start)+1 < oldest) {
+			oldest = int64(f.start) + 1
+		}
+	}
+	c.inflight.Store(oldest)
+}
+
+// handle takes one codec event, at end on the run clock. broken is a
+// response the connection cannot go on after (the hook's view refused
+// it); fatal a script failure, which ends the run.
+func (c *conn) handle(ev wire.Event, end time.Duration) (broken, fatal error) {
+	f := &c.flights[ev.Flight]
+	switch ev.Kind {
+	case wire.Response:
 		if c.hook != nil {
-			resp, err := c.hook.fill(&c.parser)
-			if err != nil {
-				c.readError(err)
-				return false, false, nil
+			if err := c.hook.Set(c.codec.Hook()); err != nil {
+				return err, nil
 			}
-			if err := c.th.script.Response(resp); err != nil {
-				return false, false, err
+			if err := c.th.script.Response(c.hook); err != nil {
+				return nil, err
 			}
 		}
-		closeAfter = closeAfter || c.parser.Close
-		status := c.parser.Status
-		c.batch = append(c.batch, sample{status: uint16(status), endpoint: c.endpoint})
-		c.totals.Requests++
+		f.statuses = append(f.statuses, uint16(ev.Status))
+		f.responses++
+		if f.responses == f.req.Count {
+			c.complete(f, end)
+		}
+	case wire.Reset:
+		c.countError(&c.totals.Errors.Reset, ClassReset, errStreamReset, f.endpointOf(f.responses))
+		c.end(f)
+	case wire.Refused:
+		// Never processed: neither sent nor an error.
+		c.sent -= uint64(f.req.Count)
+		c.end(f)
+	case wire.Failed:
+		c.flightError(f, ClassRead, ev.Err)
+		c.end(f)
+	}
+	return nil, nil
+}
+
+// complete ends a flight whose responses are all in: its latency goes on
+// the last response, unless they came too late to count.
+func (c *conn) complete(f *flight, end time.Duration) {
+	r := c.th.run
+	if end < f.start {
+		end = r.clock()
+	}
+	latency := end - f.start
+	if latency > r.cfg.Timeout {
+		// A late response is a timeout, never a latency sample.
+		c.countError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded, f.endpoint)
+		c.end(f)
+		return
+	}
+	last := len(f.statuses) - 1
+	statusErrors := c.totals.Errors.Status
+	for i, status := range f.statuses {
+		s := sample{status: status, endpoint: f.endpointOf(i)}
+		if i == last {
+			s.latency = micros(latency)
+			if f.scheduled >= 0 {
+				s.corrected = micros(end - f.scheduled)
+			}
+		}
 		if status > 399 {
 			c.totals.Errors.Status++
 		}
+		c.rec.add(s)
 	}
-	return closeAfter, true, nil
+	c.totals.Requests += uint64(len(f.statuses))
+	// Only what changed is published: each store is a full barrier.
+	c.completed.Store(c.totals.Requests)
+	if c.totals.Errors.Status != statusErrors {
+		c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status)
+	}
+	c.rec.due(end)
+	c.answered, c.backoff = true, 0
+	c.end(f)
 }
 
-// record ends a round trip of count requests written at start (and due at
-// scheduled, in open-loop mode): its latency goes on the last response of
-// the batch, unless the responses came too late to count.
-func (c *conn) record(count int, start, scheduled time.Duration) {
-	r := c.th.run
-	end := r.clock()
-	c.inflight.Store(0)
-	latency := end - start
-	if latency > r.cfg.Timeout || c.expired.Load() {
-		// A late response is a timeout, never a latency sample.
-		c.dropBatch(count)
-		c.socketError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded)
+// counter is the connection's error count of class.
+func (c *conn) counter(class ErrorClass) *uint64 {
+	e := &c.totals.Errors
+	switch class {
+	case ClassConnect:
+		return &e.Connect
+	case ClassWrite:
+		return &e.Write
+	case ClassTimeout:
+		return &e.Timeout
+	case ClassReset:
+		return &e.Reset
+	}
+	return &e.Read
+}
+
+// countError counts one failure of class for err's reason and endpoint,
+// unless the run is ending: an interrupted request is not an error.
+func (c *conn) countError(counter *uint64, class ErrorClass, err error, endpoint uint16) {
+	if c.stopping() {
 		return
 	}
-	last := &c.batch[len(c.batch)-1]
-	last.latency = uint32(min(latency/time.Microsecond, histHighest)) + 1
-	if scheduled >= 0 {
-		last.corrected = uint32(min((end-scheduled)/time.Microsecond, histHighest)) + 1
-	}
-	c.totals.Bytes = c.read
-	c.publish()
-	if len(c.batch) >= samplesPerFlush || end-c.lastSent > flushInterval {
-		c.flush(end)
-	}
-}
-
-// readResponse reads one response, the reply to a HEAD request when head
-// is set. The body is counted as it passes and kept only for a hook.
-func (c *conn) readResponse(head bool) error {
-	p := &c.parser
-	p.begin(head)
-	for {
-		if c.r < c.w {
-			n, done, err := p.parse(c.buf[c.r:c.w])
-			c.r += n
-			if err != nil {
-				return err
-			}
-			if done {
-				return nil
-			}
-		}
-		if err := c.fill(); err != nil {
-			if errors.Is(err, io.EOF) {
-				done, perr := p.eof(c.w - c.r)
-				if done {
-					p.Close = true
-					return nil
-				}
-				return perr
-			}
-			return err
-		}
-	}
-}
-
-// fill reads more bytes after the unparsed ones, making room first: the
-// unparsed bytes move to the front, and the buffer doubles only when they
-// fill it (a header section up to MaxHeaderBytes).
-func (c *conn) fill() error {
-	if c.r == c.w {
-		c.r, c.w = 0, 0
-	} else if c.r > 0 {
-		c.w = copy(c.buf, c.buf[c.r:c.w])
-		c.r = 0
-	}
-	if c.w == len(c.buf) {
-		// Only the parser's limits end this: it fails a header section of
-		// MaxHeaderBytes and a line of maxLineBytes.
-		grown := make([]byte, min(2*len(c.buf), MaxHeaderBytes))
-		copy(grown, c.buf[:c.w])
-		c.buf = grown
-	}
-	n, err := c.nc.Read(c.buf[c.w:])
-	c.w += n
-	c.read += uint64(n)
-	if n > 0 {
-		return nil
-	}
-	if err == nil {
-		err = io.ErrNoProgress
-	}
-	return err
-}
-
-// dropBatch forgets the last n responses, which arrived too late to count.
-func (c *conn) dropBatch(n int) {
-	for _, s := range c.batch[len(c.batch)-n:] {
-		c.totals.Requests--
-		if s.status > 399 {
-			c.totals.Errors.Status--
-		}
-	}
-	c.batch = c.batch[:len(c.batch)-n]
-}
-
-func (c *conn) readError(err error) {
-	if c.expired.Load() || errors.Is(err, os.ErrDeadlineExceeded) {
-		c.socketError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded)
-		return
-	}
-	if errors.Is(err, errBodyTooLarge) && !c.stopping() {
+	*counter++
+	if errors.Is(err, h1.ErrBodyTooLarge) || errors.Is(err, h2.ErrBodyTooLarge) {
 		c.totals.Errors.OverCap++
 	}
-	c.socketError(&c.totals.Errors.Read, ClassRead, err)
+	c.th.stats.countError(class, err, endpoint)
+	c.publish()
 }
 
-// socketError counts a failure of class for err's reason unless the run is
-// ending (an interrupted request is not an error), then drops the
-// connection.
-func (c *conn) socketError(counter *uint64, class ErrorClass, err error) {
-	if !c.stopping() {
-		*counter++
-		c.th.stats.countError(class, err, c.endpoint)
-		c.publish()
+// flightError counts a failure of class for the flight.
+func (c *conn) flightError(f *flight, class ErrorClass, err error) {
+	c.countError(c.counter(class), class, err, f.endpointOf(f.responses))
+}
+
+// lose counts the failure of a connection that broke: an error of class
+// for each flight on it, or one for the connection when none was out (as
+// wrk counts a connection closed between requests). The engine then drops
+// the connection.
+func (c *conn) lose(class ErrorClass, err error) {
+	if c.open == 0 {
+		if class == ClassTimeout {
+			return // the timeouts are counted
+		}
+		c.countError(c.counter(class), class, err, 0)
+		return
 	}
-	c.disconnect()
+	for i := range c.flights {
+		if f := &c.flights[i]; f.open {
+			c.flightError(f, class, err)
+			c.end(f)
+		}
+	}
+}
+
+// expire gives up the flights out for longer than the timeout at now, each
+// a timeout, and reports whether the connection must close for it: to
+// cancel an HTTP/1.1 request, or because nothing came on the connection
+// since the flight started. A connection closed so loses its other flights
+// too, as timeouts.
+func (c *conn) expire(now time.Duration) (closeConn bool) {
+	timeout := c.th.run.cfg.Timeout
+	for i := range c.flights {
+		f := &c.flights[i]
+		if !f.open || now-f.start <= timeout {
+			continue
+		}
+		c.countError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded, f.endpointOf(f.responses))
+		closeConn = closeConn || c.read == f.readBefore || !c.codec.Cancel(i)
+		c.end(f)
+	}
+	if closeConn {
+		c.lose(ClassTimeout, os.ErrDeadlineExceeded)
+	}
+	return closeConn
+}
+
+// connectFailed counts a failed connect and returns how long to wait
+// before the next: a back-off that doubles with each failure in a row.
+func (c *conn) connectFailed(err error) time.Duration {
+	if c.stopping() {
+		return 0
+	}
+	c.totals.Errors.Connect++
+	c.th.stats.countError(ClassConnect, err, 0)
+	c.publish()
+	return c.backOff()
+}
+
+// closedClean returns how long to wait before reconnecting after the
+// connection ended without an error (the server closed it, or went away):
+// at once when it answered, after a back-off otherwise, so that a server
+// that refuses every request cleanly costs no CPU either.
+func (c *conn) closedClean() time.Duration {
+	if c.answered {
+		return 0
+	}
+	return c.backOff()
+}
+
+func (c *conn) backOff() time.Duration {
+	c.backoff = min(max(c.backoff*2, minBackoff), maxBackoff)
+	return c.backoff
 }
 
 // publish makes the counters visible to the monitor and the series loop.
@@ -460,33 +481,4 @@ func (c *conn) publish() {
 	c.completed.Store(c.totals.Requests)
 	c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status)
 	c.socket.Store(c.totals.Errors.Socket())
-}
-
-func (c *conn) flush(now time.Duration) {
-	if len(c.batch) > 0 {
-		c.th.stats.add(c.batch)
-		c.batch = c.batch[:0]
-	}
-	c.lastSent = now
-}
-
-func (c *conn) finish() {
-	c.disconnect()
-	c.flush(0)
-	c.mergeTotals()
-	c.th.wg.Done()
-}
-
-// mergeTotals adds the connection's counters to its thread's.
-func (c *conn) mergeTotals() {
-	c.totals.Bytes = c.read
-	s := c.th.stats
-	s.mu.Lock()
-	s.totals.Requests += c.totals.Requests
-	s.totals.Bytes += c.totals.Bytes
-	s.totals.Errors.add(c.totals.Errors)
-	s.sent += c.sent
-	s.late += c.late
-	s.maxBehind = max(s.maxBehind, c.maxBehind)
-	s.mu.Unlock()
 }

@@ -41,15 +41,6 @@ func EndpointName(method, target string) string {
 	return method + " " + path
 }
 
-// EndpointOf is the endpoint index of request i of the batch: 0 when the
-// request carries none.
-func (r Request) EndpointOf(i int) uint16 {
-	if i >= 0 && i < len(r.Endpoints) {
-		return min(r.Endpoints[i], OtherEndpoint)
-	}
-	return 0
-}
-
 // EndpointResult is one endpoint group's share of the run.
 type EndpointResult struct {
 	// Name is the method and path, e.g. "GET /posts", or OtherName.

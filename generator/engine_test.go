@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,48 +35,68 @@ func TestMain(m *testing.M) {
 func TestEngineChoice(t *testing.T) {
 	plain, _ := url.Parse("http://127.0.0.1:1/")
 	secure, _ := url.Parse("https://127.0.0.1:1/")
+	proxy, _ := url.Parse("http://127.0.0.1:2/")
+	loop := EngineLoop
+	if !loopSupported {
+		loop = EngineGoroutine
+	}
 	for _, tc := range []struct {
-		env       string
-		u         *url.URL
-		want, bad bool
+		name    string
+		env     string
+		cfg     Config
+		want    Engine
+		refused string
 	}{
-		{"", plain, loopSupported, false},
-		{"loop", plain, loopSupported, false},
-		{"loop", secure, false, false},
-		{"goroutine", plain, false, false},
-		{"fast", plain, false, true},
+		{name: "auto", cfg: Config{URL: plain}, want: loop},
+		{name: "auto https", cfg: Config{URL: secure}, want: EngineGoroutine},
+		{name: "auto h2c", cfg: Config{URL: plain, Transport: Transport{HTTP2: true}}, want: loop},
+		{name: "auto unix socket", cfg: Config{URL: plain, Transport: Transport{UnixSocket: "/tmp/x.sock"}}, want: loop},
+		{name: "auto absolute-form proxy", cfg: Config{URL: plain, Transport: Transport{Proxy: proxy}}, want: loop},
+		{name: "auto proxy tunnel", cfg: Config{URL: plain, Transport: Transport{Proxy: proxy, HTTP2: true}}, want: EngineGoroutine},
+		{name: "env loop", env: "loop", cfg: Config{URL: plain}, want: loop},
+		{name: "env loop, https", env: "loop", cfg: Config{URL: secure}, want: EngineGoroutine},
+		{name: "env goroutine", env: "goroutine", cfg: Config{URL: plain}, want: EngineGoroutine},
+		{name: "env bad", env: "fast", cfg: Config{URL: plain}, refused: "GOWRK_ENGINE must be"},
+		{name: "goroutine", env: "loop", cfg: Config{URL: plain, Engine: EngineGoroutine}, want: EngineGoroutine},
+		{name: "loop https", cfg: Config{URL: secure, Engine: EngineLoop}, refused: "the loop engine cannot run TLS"},
+		{name: "loop tunnel", cfg: Config{URL: secure, Engine: EngineLoop, Transport: Transport{Proxy: proxy}}, refused: "the loop engine cannot run"},
 	} {
 		t.Setenv(EngineEnv, tc.env)
-		got, err := chooseEngine(&Config{URL: tc.u})
-		if got != tc.want || (err != nil) != tc.bad || (err != nil && !errors.Is(err, ErrConfig)) {
-			t.Errorf("%s=%q %s: loop %v, err %v", EngineEnv, tc.env, tc.u.Scheme, got, err)
+		if !loopSupported && tc.cfg.Engine == EngineLoop {
+			tc.refused = "on this operating system"
+		}
+		d, err := newDialer(&tc.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := chooseEngine(&tc.cfg, d)
+		switch {
+		case tc.refused != "":
+			if err == nil || !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), tc.refused) {
+				t.Errorf("%s: %v, %v; want refused with %q", tc.name, got, err, tc.refused)
+			}
+		case err != nil || got != tc.want:
+			t.Errorf("%s: %v, %v; want %v", tc.name, got, err, tc.want)
 		}
 	}
 }
 
-// HTTP/2 and proxies need the goroutine engine; a unix socket does not.
-func TestChooseEngineTransport(t *testing.T) {
-	t.Setenv(EngineEnv, "")
-	u, _ := url.Parse("http://x/")
-	pu, _ := url.Parse("http://proxy:3128")
-	for _, tc := range []struct {
-		tr   Transport
-		want bool
-	}{
-		{Transport{HTTP2: true}, false},
-		{Transport{Proxy: pu}, false},
-		{Transport{UnixSocket: "/tmp/x.sock"}, loopSupported},
-	} {
-		if got, err := chooseEngine(&Config{URL: u, Transport: tc.tr}); got != tc.want || err != nil {
-			t.Errorf("%+v: loop %v, err %v", tc.tr, got, err)
+func TestParseEngine(t *testing.T) {
+	for _, e := range []Engine{EngineAuto, EngineLoop, EngineGoroutine} {
+		if got, err := ParseEngine(e.String()); got != e || err != nil {
+			t.Errorf("%v: %v, %v", e, got, err)
 		}
+	}
+	if _, err := ParseEngine("epoll"); err == nil || !strings.Contains(err.Error(), "auto, loop or goroutine") {
+		t.Errorf("bad name: %v", err)
 	}
 }
 
-// A run on the loop engine runs its threads on event loops.
+// A run on the loop engine runs its threads on event loops, whose
+// connections have no buffer or timer of their own.
 func TestRunUsesTheLoop(t *testing.T) {
-	if !loopSupported || os.Getenv(EngineEnv) != "loop" {
-		t.Skip("not on the loop engine")
+	if !loopSupported {
+		t.Skip("no event loop on this platform")
 	}
 	srv := testserver.Start(t, false, alwaysOK)
 	u, _ := url.Parse(srv.URL + "/")
@@ -94,7 +115,7 @@ func TestRunUsesTheLoop(t *testing.T) {
 	if th.loop == nil {
 		t.Fatal("thread runs on goroutines")
 	}
-	if c := th.conns[0]; c.buf != nil || c.timer != nil {
+	if c := th.conns[0]; c.in.b != nil || c.timer != nil {
 		t.Error("a loop connection has the goroutine engine's buffers")
 	}
 	r.stopping.Store(true)

@@ -3,37 +3,13 @@ package generator
 import (
 	"net"
 	"time"
+
+	"github.com/gowrk/gowrk/generator/wire/h1"
 )
 
-// Request is what a connection writes in one go: one serialized HTTP/1.1
-// request, or several concatenated ones that are pipelined.
-type Request struct {
-	// Bytes holds Count serialized requests, back to back.
-	Bytes []byte
-	// Count is the number of requests in Bytes (1 unless pipelining).
-	Count int
-	// Heads marks the HEAD requests, whose responses carry no body: request
-	// i is one when bit i%64 of Heads[i/64] is set. Nil when none is.
-	Heads []uint64
-	// Endpoints, when set, holds each request's endpoint index (below
-	// MaxEndpoints, or OtherEndpoint), named after the run by the thread
-	// script's EndpointNamer. Read only with Config.ByEndpoint.
-	Endpoints []uint16
-}
-
-// IsHead reports whether request i of the batch is a HEAD request.
-func (r Request) IsHead(i int) bool {
-	return i/64 < len(r.Heads) && r.Heads[i/64]&(1<<(i%64)) != 0
-}
-
-// MarkHead records that request i of the batch is a HEAD request, reusing
-// the Heads slice's storage.
-func (r *Request) MarkHead(i int) {
-	for len(r.Heads) <= i/64 {
-		r.Heads = append(r.Heads, 0)
-	}
-	r.Heads[i/64] |= 1 << (i % 64)
-}
+// Response is a complete response as a response() hook sees it: HTTP/1.1's
+// view, which HTTP/2 responses are given too.
+type Response = h1.Response
 
 // Scripter supplies per-thread request sources and response hooks. A nil
 // Scripter means every connection sends the static request built from Config.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/internal/testserver"
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -21,7 +22,7 @@ func okHandler(int64, *fasthttp.Request) testserver.Reply { return testserver.OK
 func TestConstantRateHoldsTheRate(t *testing.T) {
 	srv := testserver.Start(t, false, okHandler)
 	cfg := config(t, srv.URL, 20, 2, 2*time.Second)
-	cfg.Pacer = generator.ConstantRate(2000)
+	cfg.Pacer = pace.ConstantRate(2000)
 	res := run(t, cfg)
 	sentRate := float64(res.Sent) / res.Runtime.Seconds()
 	if math.Abs(sentRate-2000)/2000 > 0.02 {
@@ -62,7 +63,7 @@ func stallingServer(t *testing.T) *testserver.Server {
 func TestConstantRateCorrectsForAStall(t *testing.T) {
 	srv := stallingServer(t)
 	cfg := config(t, srv.URL, 10, 2, 3*time.Second)
-	cfg.Pacer = generator.ConstantRate(1000)
+	cfg.Pacer = pace.ConstantRate(1000)
 	res := run(t, cfg)
 	p99 := func(h interface{ ValueAtQuantile(float64) int64 }) time.Duration {
 		return time.Duration(h.ValueAtQuantile(99)) * time.Microsecond
@@ -110,7 +111,7 @@ func TestBreakpointFindsCapacity(t *testing.T) {
 	// The window needs time to see the errors: at this slope the expected
 	// overshoot is about 5%.
 	cfg := config(t, srv.URL, 20, 2, 4*time.Second)
-	cfg.Pacer = generator.Ramp(500, 1500, 4*time.Second, 0)
+	cfg.Pacer = pace.Ramp(500, 1500, 4*time.Second, 0)
 	cfg.Stop, _ = threshold.Parse("errors>1%")
 	cfg.SeriesInterval = 100 * time.Millisecond
 	cfg.StopWindow = 500 * time.Millisecond
@@ -141,7 +142,7 @@ func TestBreakpointFindsCapacity(t *testing.T) {
 func TestBreakpointNotReached(t *testing.T) {
 	srv := testserver.Start(t, false, okHandler)
 	cfg := config(t, srv.URL, 4, 1, 1*time.Second)
-	cfg.Pacer = generator.Ramp(100, 300, time.Second, 0)
+	cfg.Pacer = pace.Ramp(100, 300, time.Second, 0)
 	cfg.Stop, _ = threshold.Parse("errors>1%")
 	cfg.SeriesInterval = 100 * time.Millisecond
 	res := run(t, cfg)
@@ -154,7 +155,7 @@ func TestBreakpointNotReached(t *testing.T) {
 func TestIntervalsReachCallbacks(t *testing.T) {
 	srv := testserver.Start(t, false, okHandler)
 	cfg := config(t, srv.URL, 4, 2, time.Second)
-	cfg.Pacer = generator.ConstantRate(500)
+	cfg.Pacer = pace.ConstantRate(500)
 	cfg.SeriesInterval = 200 * time.Millisecond
 	var latency, uncorrected, requests atomic.Int64
 	var snaps atomic.Int32

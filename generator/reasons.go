@@ -11,6 +11,9 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/gowrk/gowrk/generator/wire/h1"
+	"github.com/gowrk/gowrk/generator/wire/h2"
 )
 
 // ErrorClass is one of wrk's error classes.
@@ -22,11 +25,12 @@ const (
 	ClassRead
 	ClassWrite
 	ClassTimeout
+	ClassReset
 	ClassStatus
 	numSocketClasses = ClassStatus
 )
 
-var classNames = [...]string{"connect", "read", "write", "timeout", "status"}
+var classNames = [...]string{"connect", "read", "write", "timeout", "reset", "status"}
 
 func (c ErrorClass) String() string { return classNames[c] }
 
@@ -56,6 +60,11 @@ const (
 	reasonTLSInvalid
 	reasonTLSOther
 	reasonDNS
+	reasonStreamReset
+	reasonH2Protocol
+	reasonH2FrameSize
+	reasonH2NoResponse
+	reasonH2Overrun
 	numReasons
 )
 
@@ -69,33 +78,46 @@ var reasonTexts = [numReasons]string{
 	reasonEOF:            "connection closed",
 	reasonEOFHeaders:     "EOF before headers",
 	reasonEOFBody:        "EOF mid-body",
-	reasonStatusLine:     errStatusLine.Error(),
-	reasonHeaderLine:     errHeaderLine.Error(),
-	reasonBadLength:      errBadLength.Error(),
-	reasonBadChunk:       errBadChunk.Error(),
-	reasonHeaderTooLarge: errHeaderTooLarge.Error(),
-	reasonBodyTooLarge:   errBodyTooLarge.Error(),
+	reasonStatusLine:     h1.ErrStatusLine.Error(),
+	reasonHeaderLine:     h1.ErrHeaderLine.Error(),
+	reasonBadLength:      h1.ErrBadLength.Error(),
+	reasonBadChunk:       h1.ErrBadChunk.Error(),
+	reasonHeaderTooLarge: h1.ErrHeaderTooLarge.Error(),
+	reasonBodyTooLarge:   h1.ErrBodyTooLarge.Error(),
 	reasonTimeout:        "timeout",
 	reasonTLSAuthority:   "TLS: certificate signed by unknown authority",
 	reasonTLSHostname:    "TLS: certificate not valid for the host",
 	reasonTLSInvalid:     "TLS: certificate invalid or expired",
 	reasonTLSOther:       "TLS: handshake failed",
 	reasonDNS:            "name resolution failed",
+	reasonStreamReset:    errStreamReset.Error(),
+	reasonH2Protocol:     h2.ErrProtocol.Error(),
+	reasonH2FrameSize:    h2.ErrFrameSize.Error(),
+	reasonH2NoResponse:   h2.ErrNoResponse.Error(),
+	reasonH2Overrun:      h2.ErrOutputOverrun.Error(),
 }
 
-// parseReasons name the response parser's errors.
+// parseReasons name the codecs' errors.
 var parseReasons = [...]struct {
 	err error
 	why reason
 }{
-	{errEOFHeaders, reasonEOFHeaders},
-	{errEOFBody, reasonEOFBody},
-	{errStatusLine, reasonStatusLine},
-	{errHeaderLine, reasonHeaderLine},
-	{errBadLength, reasonBadLength},
-	{errBadChunk, reasonBadChunk},
-	{errHeaderTooLarge, reasonHeaderTooLarge},
-	{errBodyTooLarge, reasonBodyTooLarge},
+	{h1.ErrEOFHeaders, reasonEOFHeaders},
+	{h1.ErrEOFBody, reasonEOFBody},
+	{h1.ErrClosed, reasonEOF},
+	{h1.ErrStatusLine, reasonStatusLine},
+	{h1.ErrHeaderLine, reasonHeaderLine},
+	{h1.ErrBadLength, reasonBadLength},
+	{h1.ErrBadChunk, reasonBadChunk},
+	{h1.ErrHeaderTooLarge, reasonHeaderTooLarge},
+	{h1.ErrBodyTooLarge, reasonBodyTooLarge},
+	{errPendingTooLarge, reasonHeaderTooLarge},
+	{errStreamReset, reasonStreamReset},
+	{h2.ErrProtocol, reasonH2Protocol},
+	{h2.ErrFrameSize, reasonH2FrameSize},
+	{h2.ErrNoResponse, reasonH2NoResponse},
+	{h2.ErrBodyTooLarge, reasonBodyTooLarge},
+	{h2.ErrOutputOverrun, reasonH2Overrun},
 }
 
 // classify names err. It runs once per socket error, never per request.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/internal/testserver"
+	"github.com/gowrk/gowrk/pace"
 )
 
 func reasonCount(res *generator.Result, class generator.ErrorClass, why string) uint64 {
@@ -180,7 +181,7 @@ func TestConnectionStages(t *testing.T) {
 		return testserver.Reply{Raw: testserver.OK.Raw, Delay: 10 * time.Millisecond}
 	})
 	cfg := config(t, srv.URL, 8, 2, 2*time.Second)
-	cfg.ConnStages = []generator.Stage{{Duration: time.Second, Target: 8}, {Duration: time.Second, Target: 8}}
+	cfg.ConnStages = []pace.Stage{{Duration: time.Second, Target: 8}, {Duration: time.Second, Target: 8}}
 	res := run(t, cfg)
 	if len(res.Series) < 2 {
 		t.Fatalf("series %+v", res.Series)

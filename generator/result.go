@@ -38,8 +38,10 @@ type Result struct {
 	Series []Interval
 	// Threads are the per-thread totals.
 	Threads []ThreadTotals
-	// Sent counts, in open-loop mode, requests written, each request of a
-	// pipelined batch counting once.
+	// Sent counts the requests handed to connections, each request of a
+	// pipelined batch once; those the server refused unprocessed (HTTP/2
+	// GOAWAY) are not. Every one of them got a response, an error, or was
+	// still out when the run ended.
 	Sent uint64
 	// Due counts, in open-loop mode, the requests the schedule called for
 	// during the run.
@@ -57,6 +59,8 @@ type Result struct {
 	Interrupted bool
 	// Connect is how long making connections took, by phase.
 	Connect ConnectTiming
+	// Engine is the engine the run used.
+	Engine Engine
 }
 
 // Unsent is the number of requests due during the run that were never

@@ -1,8 +1,18 @@
 // Package generator is gowrk's engine: a closed- or open-loop HTTP load
 // generator sharded into threads whose statistics are merged after the run.
-// On Linux each thread is an event loop over its connections
-// (eventloop.go); elsewhere, and for TLS, each connection has a goroutine
-// (conn.go). It prints nothing.
+// It prints nothing.
+//
+// A run (run.go) is threads (thread.go), each a shard of connections with
+// its own statistics (shardstats.go), merged after the run (result.go) and
+// cut into a time series while it runs (series.go, window.go). A
+// connection's bookkeeping is written once (conn.go): when a request may
+// start (package pace), what is in flight, how responses and failures
+// count (reasons.go, endpoint.go). Protocols are codecs behind the
+// contract in package wire (HTTP/1.1 in wire/h1, HTTP/2 in wire/h2).
+// Engines move the bytes: one event loop per thread on Linux (loop.go,
+// loopconn.go, over poller.go's contract), or a goroutine per connection
+// anywhere, for TLS and proxy tunnels too (goroutine.go, dial.go,
+// transport.go).
 package generator
 
 import (
@@ -20,6 +30,7 @@ type run struct {
 	// useLoop runs threads on event loops rather than a goroutine per
 	// connection.
 	useLoop bool
+	engine  Engine
 	epoch   time.Time
 	// ctx ends with the run; dials and TLS handshakes in progress then stop.
 	ctx    context.Context
@@ -87,6 +98,11 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Refused before anything is dialled.
+	engine, err := chooseEngine(&cfg, d)
+	if err != nil {
+		return nil, err
+	}
 	dns := NewLatencyHistogram()
 	addrs, err := targetAddrs(ctx, &cfg, dns)
 	if err != nil {
@@ -108,15 +124,11 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if d.proxy != nil && !d.tunnels() {
 		static = proxyRequest(static, cfg.URL, d.proxyAuth)
 	}
-	useLoop, err := chooseEngine(&cfg)
-	if err != nil {
-		return nil, err
-	}
 
 	r := newRun(cfg)
 	r.dialer = d
-	r.useLoop = useLoop
-	if useLoop {
+	r.engine, r.useLoop = engine, engine == EngineLoop
+	if r.useLoop {
 		defer reserveProcs(cfg.Threads)()
 	}
 	threads := make([]*thread, cfg.Threads)
@@ -181,6 +193,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res.Start = r.epoch
 	res.Series = series.intervals
 	res.Interrupted = interrupted
+	res.Engine = r.engine
 	if series.window != nil {
 		res.Breakpoint = series.window.breakpoint(runtime)
 	}

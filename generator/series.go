@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"github.com/gowrk/gowrk/pace"
 	"sync"
 	"time"
 
@@ -140,7 +141,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 		iv.Target = (cfg.Pacer.Count(now) - cfg.Pacer.Count(s.lastTick)) / iv.Length.Seconds()
 	}
 	if len(cfg.ConnStages) > 0 {
-		iv.TargetConns = StageValue(cfg.ConnStages, now)
+		iv.TargetConns = pace.StageValue(cfg.ConnStages, now)
 		for _, th := range s.threads {
 			iv.Conns += int(th.active.Load())
 		}

@@ -46,9 +46,6 @@ func newThread(r *run, index, conns int, addr net.Addr) *thread {
 	th.conns = make([]*conn, conns)
 	for i := range th.conns {
 		th.conns[i] = newConn(th, i)
-		if !r.useLoop {
-			th.conns[i].prepareGoroutine()
-		}
 	}
 	return th
 }
@@ -78,25 +75,16 @@ func (th *thread) useScript(ts ThreadScript) {
 	}
 	th.hasDelay = ts.HasDelay()
 	th.hasResponse = ts.HasResponse()
-	if th.hasResponse {
-		for _, c := range th.conns {
-			c.parser.keep, c.parser.maxBody = true, th.run.cfg.MaxBody
-			if !th.run.useLoop {
-				c.prepareGoroutine()
-			}
-		}
-	}
 }
 
-// start launches the connections. In open-loop mode the run's requests are
-// dealt round-robin over all connections of all threads, so each connection
+// start launches the connections, on the thread's event loop or each on
+// its goroutine. In open-loop mode the run's requests are dealt
+// round-robin over all connections of all threads, so each connection
 // sends every Connections-th request and they do not fire in bursts.
 func (th *thread) start() {
 	cfg := &th.run.cfg
-	for i, c := range th.conns {
-		if cfg.Pacer.Enabled() {
-			c.pace(th.phase(i), cfg.Connections)
-		}
+	for _, c := range th.conns {
+		c.setProtocol()
 	}
 	if th.run.useLoop && th.startLoop() {
 		return
@@ -104,7 +92,10 @@ func (th *thread) start() {
 	th.wg.Add(len(th.conns))
 	for _, c := range th.conns {
 		c.prepareGoroutine()
-		go c.loop()
+		if cfg.Pacer.Enabled() {
+			c.pace(cfg.Connections, lateSlack)
+		}
+		go c.runGoroutine()
 	}
 }
 
@@ -118,6 +109,13 @@ func (th *thread) startLoop() bool {
 	l, err := newEventLoop(th, ep)
 	if err != nil {
 		return false
+	}
+	cfg := &th.run.cfg
+	if cfg.Pacer.Enabled() {
+		for _, c := range th.conns {
+			// The tick and the poller's resolution are not lateness.
+			c.pace(cfg.Connections, lateSlack+paceTick)
+		}
 	}
 	th.loop = l
 	th.wg.Add(1)

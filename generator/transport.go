@@ -307,9 +307,6 @@ func validateTransport(cfg *Config) error {
 	if t.Streams > 1 && !t.HTTP2 {
 		return fmt.Errorf("%w: streams need HTTP/2", ErrConfig)
 	}
-	if t.HTTP2 && cfg.Pacer.Enabled() {
-		return fmt.Errorf("%w: HTTP/2 runs in closed loop only (no -R)", ErrConfig)
-	}
 	if t.Proxy != nil && t.UnixSocket != "" {
 		return fmt.Errorf("%w: a unix socket and a proxy do not go together", ErrConfig)
 	}
@@ -357,12 +354,4 @@ func (r *run) connectTiming(dns *hdrhistogram.Histogram) ConnectTiming {
 		s.mu.Unlock()
 	}
 	return ct
-}
-
-// NeedsGoroutines reports whether a run with these options must use the
-// goroutine-per-connection engine: HTTP/2 framing, CONNECT tunnels and
-// absolute-form proxy requests live there. Unix sockets and TLS options do
-// not by themselves (TLS already selects that engine).
-func (t *Transport) NeedsGoroutines() bool {
-	return t.HTTP2 || t.Proxy != nil
 }

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"github.com/gowrk/gowrk/pace"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ func testWindow(t *testing.T, stop string) *stopWindow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newStopWindow(Config{Stop: conds, StopWindow: 3 * time.Second, SeriesInterval: time.Second, Pacer: Ramp(100, 1100, 10*time.Second, 0)})
+	return newStopWindow(Config{Stop: conds, StopWindow: 3 * time.Second, SeriesInterval: time.Second, Pacer: pace.Ramp(100, 1100, 10*time.Second, 0)})
 }
 
 // bucket is one second with n responses of the given latency and errs errors.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -105,7 +106,7 @@ func metaOf(cfg *generator.Config, start time.Time) runMeta {
 	if st := cfg.Pacer.Stages(); len(st) > 0 {
 		// The log has no field for stages: a ramp from 0 to their peak over
 		// their length keeps the run open-loop for whoever reads it.
-		m.RateFrom, m.RampS = 0, generator.StagesLength(st).Seconds()
+		m.RateFrom, m.RampS = 0, pace.StagesLength(st).Seconds()
 		for _, s := range st {
 			m.RateTo = max(m.RateTo, s.Target)
 		}
@@ -136,7 +137,7 @@ func (m runMeta) config() generator.Config {
 		Duration:       seconds(m.DurationS),
 		Timeout:        seconds(m.TimeoutS),
 		SeriesInterval: seconds(m.SeriesIntervalS),
-		Pacer:          generator.Pacer{From: m.RateFrom, To: m.RateTo, Over: seconds(m.RampS), Steps: m.RampSteps},
+		Pacer:          pace.Pacer{From: m.RateFrom, To: m.RateTo, Over: seconds(m.RampS), Steps: m.RampSteps},
 		StopWindow:     seconds(m.StopWindowS),
 	}
 	for _, s := range m.StopOn {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/internal/testserver"
+	"github.com/gowrk/gowrk/pace"
 )
 
 // Merging two runs gives the histogram of both: the same as recording
@@ -84,7 +85,7 @@ func TestMergeRefusesMixedModes(t *testing.T) {
 func TestLogOfARealRun(t *testing.T) {
 	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
 	u, _ := url.Parse(srv.URL + "/")
-	cfg := generator.Config{URL: u, Connections: 4, Threads: 2, Duration: time.Second, Pacer: generator.ConstantRate(400), SeriesInterval: 250 * time.Millisecond}
+	cfg := generator.Config{URL: u, Connections: 4, Threads: 2, Duration: time.Second, Pacer: pace.ConstantRate(400), SeriesInterval: 250 * time.Millisecond}
 	path := filepath.Join(t.TempDir(), "run.hlog")
 	f, err := os.Create(path)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/pace"
 )
 
 // fakeRun writes a log of a run of n one-second intervals starting at
@@ -24,7 +25,7 @@ func fakeRun(t testing.TB, seed uint64, start time.Time, n int, openLoop bool) (
 	u, _ := url.Parse("http://127.0.0.1:9/x")
 	cfg := generator.Config{URL: u, Connections: 4, Threads: 2, Duration: time.Duration(n) * time.Second, Timeout: 2 * time.Second, SeriesInterval: time.Second}
 	if openLoop {
-		cfg.Pacer = generator.ConstantRate(100)
+		cfg.Pacer = pace.ConstantRate(100)
 	}
 	res := &generator.Result{
 		Config: cfg, Start: start, Runtime: time.Duration(n) * time.Second,

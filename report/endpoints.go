@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/units"
 )
@@ -33,7 +34,7 @@ type jsonEndpoint struct {
 	MaxUS          int64             `json:"max_us"`
 }
 
-func stagesJSON(stages []generator.Stage) []jsonStage {
+func stagesJSON(stages []pace.Stage) []jsonStage {
 	var out []jsonStage
 	for _, s := range stages {
 		out = append(out, jsonStage{DurationS: s.Duration.Seconds(), Target: s.Target})

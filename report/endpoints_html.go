@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/units"
 )
 
@@ -27,7 +28,7 @@ const endpointCurves = 8
 
 var endpointColors = [endpointCurves]string{"#2563eb", "#dc2626", "#16a34a", "#ea580c", "#7c3aed", "#0891b2", "#ca8a04", "#db2777"}
 
-func stagesText(stages []generator.Stage) string {
+func stagesText(stages []pace.Stage) string {
 	parts := make([]string, len(stages))
 	for i, s := range stages {
 		parts[i] = fmt.Sprintf("%s:%s", s.Duration, units.FormatMetric(s.Target))

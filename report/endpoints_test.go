@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/summary"
 )
 
 // workloadResult is a staged, per-endpoint run with errors of two classes.
 func workloadResult() *generator.Result {
 	res := openLoopResult(false)
-	res.Config.Pacer = generator.Staged([]generator.Stage{{Duration: 2 * time.Second, Target: 500}, {Duration: 2 * time.Second, Target: 2000}})
+	res.Config.Pacer = pace.Staged([]pace.Stage{{Duration: 2 * time.Second, Target: 500}, {Duration: 2 * time.Second, Target: 2000}})
 	res.Runtime = 4 * time.Second
 	list, insert := generator.NewLatencyHistogram(), generator.NewLatencyHistogram()
 	for i := int64(1); i <= 100; i++ {
@@ -101,9 +102,9 @@ func TestEndpointsJSON(t *testing.T) {
 
 func TestEndpointsHTML(t *testing.T) {
 	res := workloadResult()
-	res.Config.Pacer = generator.Pacer{}
+	res.Config.Pacer = pace.Pacer{}
 	res.Corrected = nil
-	res.Config.ConnStages = []generator.Stage{{Duration: time.Second, Target: 10}}
+	res.Config.ConnStages = []pace.Stage{{Duration: time.Second, Target: 10}}
 	var out bytes.Buffer
 	if err := HTML(&out, summary.New(res), Details{}); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
+	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/threshold"
 )
 
@@ -14,10 +15,10 @@ func openLoopResult(breakpoint bool) *generator.Result {
 	u, _ := url.Parse("http://127.0.0.1:8080/api")
 	cfg := generator.Config{
 		URL: u, Connections: 10, Threads: 2, Duration: 5 * time.Second, Timeout: 2 * time.Second,
-		Pacer: generator.ConstantRate(1000), SeriesInterval: time.Second,
+		Pacer: pace.ConstantRate(1000), SeriesInterval: time.Second,
 	}
 	if breakpoint {
-		cfg.Pacer = generator.Ramp(500, 1500, 5*time.Second, 0)
+		cfg.Pacer = pace.Ramp(500, 1500, 5*time.Second, 0)
 		cfg.Stop, _ = threshold.Parse("p99>500ms,errors>1%")
 		cfg.StopWindow = 2 * time.Second
 	}
@@ -67,7 +68,7 @@ func openLoopResult(breakpoint bool) *generator.Result {
 // closedLoopResult is a wrk-style run.
 func closedLoopResult() *generator.Result {
 	res := openLoopResult(false)
-	res.Config.Pacer = generator.Pacer{}
+	res.Config.Pacer = pace.Pacer{}
 	res.Corrected = nil
 	res.Sent, res.Due, res.Late, res.MaxBehind = 0, 0, 0, 0
 	for i := range res.Series {

@@ -72,7 +72,9 @@ type jsonReport struct {
 	Config         jsonConfig        `json:"config"`
 	RuntimeS       float64           `json:"runtime_s"`
 	Interrupted    bool              `json:"interrupted"`
+	Engine         string            `json:"engine,omitempty"`
 	Requests       uint64            `json:"requests"`
+	Sent           *uint64           `json:"sent,omitempty"`
 	Bytes          uint64            `json:"bytes"`
 	RequestsPerSec float64           `json:"requests_per_sec"`
 	BytesPerSec    float64           `json:"bytes_per_sec"`
@@ -241,6 +243,11 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		ThreadReqSec: summaryJSON(res.RequestRate),
 		Connect:      connectJSON(res.Connect),
 		Series:       make([]jsonInterval, 0, len(res.Series)),
+	}
+	if res.Engine != generator.EngineAuto {
+		// A run's own result; merged ones do not know these.
+		sent := res.Sent
+		doc.Engine, doc.Sent = res.Engine.String(), &sent
 	}
 	if secs > 0 {
 		doc.RequestsPerSec = float64(res.Requests) / secs

@@ -1,6 +1,7 @@
-package generator
+package pace
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -31,13 +32,15 @@ func StagesLength(stages []Stage) time.Duration {
 	return d
 }
 
-func validateStages(stages []Stage, what string) error {
+// ValidateStages reports a stage without a duration, or a target (what:
+// "rates", "connections") that is negative or not finite.
+func ValidateStages(stages []Stage, what string) error {
 	for _, s := range stages {
 		if s.Duration <= 0 {
-			return fmt.Errorf("%w: every stage needs a duration", ErrConfig)
+			return errors.New("every stage needs a duration")
 		}
 		if !(s.Target >= 0) || math.IsInf(s.Target, 0) {
-			return fmt.Errorf("%w: stage %s must be finite and >= 0", ErrConfig, what)
+			return fmt.Errorf("stage %s must be finite and >= 0", what)
 		}
 	}
 	return nil
@@ -100,13 +103,13 @@ func stagesDue(stages []Stage, n float64) time.Duration {
 		from = s.Target
 	}
 	if from <= 0 {
-		return never
+		return Never
 	}
 	return at + seconds(n/from)
 }
 
 // stageTimeAbove is the first time from t on when the stages' value is
-// above v, or never.
+// above v, or Never.
 func stageTimeAbove(stages []Stage, v float64, t time.Duration) time.Duration {
 	if StageValue(stages, t) > v {
 		return t
@@ -122,5 +125,16 @@ func stageTimeAbove(stages []Stage, v float64, t time.Duration) time.Duration {
 		}
 		at, from = end, s.Target
 	}
-	return never
+	return Never
+}
+
+// Gate says whether the connection at place (its rank in the round-robin
+// over all connections) may send at now under the connection stages, and
+// if not, when to look again: Never when the stages do not reach it again.
+// Every engine calls it before each request; it allocates nothing.
+func Gate(stages []Stage, place float64, now time.Duration) (active bool, wake time.Duration) {
+	if StageValue(stages, now) > place {
+		return true, now
+	}
+	return false, stageTimeAbove(stages, place, now)
 }

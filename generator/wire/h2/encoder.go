@@ -1,4 +1,4 @@
-package generator
+package h2
 
 import (
 	"bytes"
@@ -9,15 +9,16 @@ import (
 	"golang.org/x/net/http2/hpack"
 )
 
+// Requests HTTP/2 cannot carry.
 var (
-	errH2Request   = errors.New("request is not valid HTTP/1.1 and cannot be sent over HTTP/2")
-	errH2Pipelined = errors.New("pipelined requests cannot be sent over HTTP/2; use --streams")
+	ErrRequest   = errors.New("request is not valid HTTP/1.1 and cannot be sent over HTTP/2")
+	ErrPipelined = errors.New("pipelined requests cannot be sent over HTTP/2; use --streams")
 )
 
-// h2Encoder turns the HTTP/1.1 requests wrk's API builds into HTTP/2 header
+// encoder turns the HTTP/1.1 requests wrk's API builds into HTTP/2 header
 // blocks. Its HPACK encoder keeps no dynamic table, so a block depends only
 // on the request and a static request is encoded once per connection.
-type h2Encoder struct {
+type encoder struct {
 	enc    *hpack.Encoder
 	out    bytes.Buffer
 	lower  []byte // lower-cased header names of the request being encoded
@@ -25,8 +26,8 @@ type h2Encoder struct {
 	host   string // :authority when the request has no Host header
 }
 
-func newH2Encoder(scheme, host string) *h2Encoder {
-	e := &h2Encoder{scheme: scheme, host: host, lower: make([]byte, 0, 256)}
+func newEncoder(scheme, host string) *encoder {
+	e := &encoder{scheme: scheme, host: host, lower: make([]byte, 0, 256)}
 	e.enc = hpack.NewEncoder(&e.out)
 	e.enc.SetMaxDynamicTableSizeLimit(0)
 	return e
@@ -49,21 +50,21 @@ func connectionHeader(name []byte) bool {
 // encode converts one serialized HTTP/1.1 request. block is the HPACK
 // header block and body the request body (both valid until the next call);
 // head reports a HEAD request.
-func (e *h2Encoder) encode(raw []byte) (block, body []byte, head bool, err error) {
+func (e *encoder) encode(raw []byte) (block, body []byte, head bool, err error) {
 	eol := bytes.Index(raw, crlf)
 	if eol < 0 {
-		return nil, nil, false, errH2Request
+		return nil, nil, false, ErrRequest
 	}
 	line := raw[:eol]
 	sp1 := bytes.IndexByte(line, ' ')
 	sp2 := bytes.LastIndexByte(line, ' ')
 	if sp1 <= 0 || sp2 <= sp1+1 {
-		return nil, nil, false, errH2Request
+		return nil, nil, false, ErrRequest
 	}
 	method, target := line[:sp1], line[sp1+1:sp2]
 	end := bytes.Index(raw, crlfcrlf)
 	if end < eol {
-		return nil, nil, false, errH2Request
+		return nil, nil, false, ErrRequest
 	}
 	headers := raw[eol+2 : end+2]
 	rest := raw[end+4:]
@@ -91,7 +92,7 @@ func (e *h2Encoder) encode(raw []byte) (block, body []byte, head bool, err error
 		name, value, ok := bytes.Cut(h[:i], colon)
 		h = h[i+2:]
 		if !ok {
-			return nil, nil, false, errH2Request
+			return nil, nil, false, ErrRequest
 		}
 		name, value = bytes.TrimSpace(name), bytes.TrimSpace(value)
 		e.lower = append(e.lower[:0], name...)
@@ -106,7 +107,7 @@ func (e *h2Encoder) encode(raw []byte) (block, body []byte, head bool, err error
 		if string(e.lower) == "content-length" {
 			n, err := strconv.Atoi(str(value))
 			if err != nil || n < 0 {
-				return nil, nil, false, errH2Request
+				return nil, nil, false, ErrRequest
 			}
 			length = n
 		}
@@ -116,9 +117,9 @@ func (e *h2Encoder) encode(raw []byte) (block, body []byte, head bool, err error
 	case length < 0:
 		body = rest
 	case length < len(rest):
-		return nil, nil, false, errH2Pipelined
+		return nil, nil, false, ErrPipelined
 	case length > len(rest):
-		return nil, nil, false, errH2Request
+		return nil, nil, false, ErrRequest
 	default:
 		body = rest[:length]
 	}

@@ -1,4 +1,4 @@
-package generator
+package h1
 
 import (
 	"bytes"
@@ -55,8 +55,8 @@ func TestResponseHeaders(t *testing.T) {
 		"HTTP/1.1 2x0 OK\r\n\r\n",
 		"HTTP/1.1\r\n\r\n",
 	} {
-		if err := r.Set([]byte(bad), nil); err != errHeaderLine {
-			t.Errorf("%q: %v, want %v", bad, err, errHeaderLine)
+		if err := r.Set([]byte(bad), nil); err != ErrHeaderLine {
+			t.Errorf("%q: %v, want %v", bad, err, ErrHeaderLine)
 		}
 	}
 	if err := r.Set([]byte("HTTP/1.0 404\r\n\r\n"), nil); err != nil || r.StatusCode() != 404 || len(headerPairs(&r)) != 0 {
@@ -96,7 +96,7 @@ func FuzzResponseHeaders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, head []byte) {
 		var r Response
 		if err := r.Set(head, nil); err != nil {
-			if err != errHeaderLine {
+			if err != ErrHeaderLine {
 				t.Fatalf("%q: %v", head, err)
 			}
 			return

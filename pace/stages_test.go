@@ -1,11 +1,9 @@
-package generator
+package pace
 
 import (
 	"math"
 	"testing"
 	"time"
-
-	"github.com/gowrk/gowrk/internal/testserver"
 )
 
 func TestStagesRampFromZero(t *testing.T) {
@@ -34,17 +32,17 @@ func TestStagesRampFromZero(t *testing.T) {
 			t.Errorf("count at due(%v) = %v", n, got)
 		}
 	}
-	if due := stagesDue(st, 4001); due != never {
-		t.Errorf("due past the last request = %v, want never", due)
+	if due := stagesDue(st, 4001); due != Never {
+		t.Errorf("due past the last request = %v, want Never", due)
 	}
 	p := Staged(st)
-	if !p.Enabled() || p.validate() != nil || p.Due(3000) != stagesDue(st, 3000) {
+	if !p.Enabled() || p.Validate() != nil || p.Due(3000) != stagesDue(st, 3000) {
 		t.Error("Pacer does not use its stages")
 	}
-	if err := Staged([]Stage{{0, 5}}).validate(); err == nil {
+	if err := Staged([]Stage{{0, 5}}).Validate(); err == nil {
 		t.Error("a stage without a duration validates")
 	}
-	if err := Staged([]Stage{{time.Second, 0}}).validate(); err == nil {
+	if err := Staged([]Stage{{time.Second, 0}}).Validate(); err == nil {
 		t.Error("stages that send nothing validate")
 	}
 }
@@ -57,36 +55,28 @@ func TestStageTimeAbove(t *testing.T) {
 	if got := stageTimeAbove(st, 5, 7*time.Second); got != 7*time.Second {
 		t.Errorf("above 5 from 7s at %v, want 7s", got)
 	}
-	if got := stageTimeAbove(st, 5, 16*time.Second); got != never {
-		t.Errorf("above 5 after the peak at %v, want never", got)
+	if got := stageTimeAbove(st, 5, 16*time.Second); got != Never {
+		t.Errorf("above 5 after the peak at %v, want Never", got)
 	}
 }
 
-// Counting the per-endpoint statistics and the error reasons adds nothing
-// to a request's cost.
-func TestEndpointRoundTripDoesNotAllocate(t *testing.T) {
-	c := newTestConn(t, startOK(t), Pacer{})
-	c.th.stats.endpoints = &endpointStats{}
-	c.th.static.Endpoints = []uint16{3}
-	assertNoAllocations(t, c)
-	c.flush(0)
-	if got := c.th.stats.endpoints.requests[3]; got != 2101 {
-		t.Errorf("endpoint 3 has %d requests, want 2101", got)
-	}
-}
-
-func startOK(t *testing.T) *testserver.Server { return testserver.Start(t, false, alwaysOK) }
-
-func TestStageGate(t *testing.T) {
+func TestGate(t *testing.T) {
 	st := []Stage{{10 * time.Second, 10}}
-	if ok, _ := stageGate(st, 4, 5*time.Second+time.Millisecond); !ok {
+	if ok, _ := Gate(st, 4, 5*time.Second+time.Millisecond); !ok {
 		t.Error("place 4 inactive at 5s with 5 connections called for")
 	}
-	ok, wake := stageGate(st, 7, 5*time.Second)
+	ok, wake := Gate(st, 7, 5*time.Second)
 	if ok || wake < 7*time.Second || wake > 7*time.Second+time.Millisecond {
 		t.Errorf("place 7 at 5s: active %v, wake %v; want inactive until 7s", ok, wake)
 	}
-	if ok, wake := stageGate(st, 10, 5*time.Second); ok || wake != never {
-		t.Errorf("place 10: active %v, wake %v; want never", ok, wake)
+	if ok, wake := Gate(st, 10, 5*time.Second); ok || wake != Never {
+		t.Errorf("place 10: active %v, wake %v; want Never", ok, wake)
+	}
+}
+
+func TestGateAllocatesNothing(t *testing.T) {
+	st := []Stage{{10 * time.Second, 10}, {10 * time.Second, 2}}
+	if n := testing.AllocsPerRun(1000, func() { _, _ = Gate(st, 5, 12*time.Second) }); n != 0 {
+		t.Errorf("%v allocations per gate", n)
 	}
 }

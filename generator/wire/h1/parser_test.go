@@ -1,4 +1,4 @@
-package generator
+package h1
 
 import (
 	"errors"
@@ -20,18 +20,18 @@ type parsed struct {
 // step is 0), as a connection would, keeping unparsed bytes for the next
 // step, then reports the end of the stream when eof is set.
 func parseStream(in string, step int, heads []bool, keep bool, eof bool) parsed {
-	p := responseParser{keep: keep, maxBody: 64}
+	p := Parser{Keep: keep, MaxBody: 64}
 	var out parsed
 	var buf []byte
 	next := 0
-	p.begin(len(heads) > 0 && heads[0])
+	p.Begin(len(heads) > 0 && heads[0])
 	if step <= 0 {
 		step = len(in) + 1
 	}
 	for off := 0; off < len(in); off += step {
 		buf = append(buf, in[off:min(off+step, len(in))]...)
 		for len(buf) > 0 {
-			n, done, err := p.parse(buf)
+			n, done, err := p.Parse(buf)
 			buf = buf[n:]
 			if err != nil {
 				out.err = err
@@ -44,16 +44,16 @@ func parseStream(in string, step int, heads []bool, keep bool, eof bool) parsed 
 			out.closes = append(out.closes, p.Close)
 			out.bodies = append(out.bodies, string(p.Body))
 			next++
-			p.begin(next < len(heads) && heads[next])
+			p.Begin(next < len(heads) && heads[next])
 		}
 	}
 	if eof {
-		done, err := p.eof(len(buf))
+		done, err := p.EOF(len(buf))
 		if done {
 			out.statuses = append(out.statuses, p.Status)
 			out.closes = append(out.closes, true)
 			out.bodies = append(out.bodies, string(p.Body))
-		} else if err != nil && !(errors.Is(err, errEOFHeaders) && len(buf) == 0 && p.state == stateHead) {
+		} else if err != nil && !(errors.Is(err, ErrEOFHeaders) && len(buf) == 0 && p.state == stateHead) {
 			out.err = err
 		}
 	} else {
@@ -103,27 +103,27 @@ func TestParseRejectsMalformedResponses(t *testing.T) {
 		in   string
 		want error
 	}{
-		{"status 000", "HTTP/1.1 000 X\r\n\r\n", errStatusLine},
-		{"status 099", "HTTP/1.1 099 X\r\n\r\n", errStatusLine},
-		{"four-digit status", "HTTP/1.1 2000 X\r\n\r\n", errStatusLine},
-		{"not HTTP", "SSH-2.0-OpenSSH\r\n\r\n", errStatusLine},
-		{"HTTP/2 status line", "HTTP/2 200\r\n\r\n", errStatusLine},
-		{"letters in length", "HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n", errBadLength},
-		{"negative length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", errBadLength},
-		{"empty length", "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n", errBadLength},
-		{"length over 2^63-1", "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", errBadLength},
-		{"length 2^64", "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", errBadLength},
-		{"conflicting lengths", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", errBadLength},
-		{"header without colon", "HTTP/1.1 200 OK\r\nnonsense\r\n\r\n", errHeaderLine},
-		{"chunk size not hex", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", errBadChunk},
-		{"chunk size over 2^63-1", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8000000000000000\r\n", errBadChunk},
-		{"chunk without line end", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n", errBadChunk},
-		{"endless chunk-size line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1" + strings.Repeat("0", maxLineBytes+1), errBadChunk},
-		{"headers forever", "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-A: b\r\n", MaxHeaderBytes/8+1), errHeaderTooLarge},
-		{"body over the cap", "HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n" + strings.Repeat("b", 65), errBodyTooLarge},
-		{"chunked body over the cap", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + strings.Repeat("b", 64) + "\r\n1\r\nb\r\n0\r\n\r\n", errBodyTooLarge},
-		{"closed mid-body", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", errEOFBody},
-		{"closed mid-headers", "HTTP/1.1 200 OK\r\nContent-", errEOFHeaders},
+		{"status 000", "HTTP/1.1 000 X\r\n\r\n", ErrStatusLine},
+		{"status 099", "HTTP/1.1 099 X\r\n\r\n", ErrStatusLine},
+		{"four-digit status", "HTTP/1.1 2000 X\r\n\r\n", ErrStatusLine},
+		{"not HTTP", "SSH-2.0-OpenSSH\r\n\r\n", ErrStatusLine},
+		{"HTTP/2 status line", "HTTP/2 200\r\n\r\n", ErrStatusLine},
+		{"letters in length", "HTTP/1.1 200 OK\r\nContent-Length: 12a\r\n\r\n", ErrBadLength},
+		{"negative length", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", ErrBadLength},
+		{"empty length", "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n", ErrBadLength},
+		{"length over 2^63-1", "HTTP/1.1 200 OK\r\nContent-Length: 9223372036854775808\r\n\r\n", ErrBadLength},
+		{"length 2^64", "HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\n", ErrBadLength},
+		{"conflicting lengths", "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", ErrBadLength},
+		{"header without colon", "HTTP/1.1 200 OK\r\nnonsense\r\n\r\n", ErrHeaderLine},
+		{"chunk size not hex", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ErrBadChunk},
+		{"chunk size over 2^63-1", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n8000000000000000\r\n", ErrBadChunk},
+		{"chunk without line end", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxy\r\n", ErrBadChunk},
+		{"endless chunk-size line", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1" + strings.Repeat("0", maxLineBytes+1), ErrBadChunk},
+		{"headers forever", "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-A: b\r\n", MaxHeaderBytes/8+1), ErrHeaderTooLarge},
+		{"body over the cap", "HTTP/1.1 200 OK\r\nContent-Length: 65\r\n\r\n" + strings.Repeat("b", 65), ErrBodyTooLarge},
+		{"chunked body over the cap", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n40\r\n" + strings.Repeat("b", 64) + "\r\n1\r\nb\r\n0\r\n\r\n", ErrBodyTooLarge},
+		{"closed mid-body", "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", ErrEOFBody},
+		{"closed mid-headers", "HTTP/1.1 200 OK\r\nContent-", ErrEOFHeaders},
 	}
 	for _, tc := range cases {
 		for _, step := range []int{0, 1, 5} {
@@ -142,12 +142,12 @@ func TestParseHugeLengthsAllocateNothing(t *testing.T) {
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffffffffffff\r\nsome",
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3B9ACA00\r\nsome",
 	} {
-		var p responseParser
+		var p Parser
 		buf := []byte(in)
 		allocs := testing.AllocsPerRun(10, func() {
-			p.reset()
-			p.begin(false)
-			n, done, err := p.parse(buf)
+			p.Reset()
+			p.Begin(false)
+			n, done, err := p.Parse(buf)
 			if n != len(buf) || done || err != nil {
 				t.Fatalf("%q: n %d done %v err %v", in, n, done, err)
 			}
@@ -162,12 +162,12 @@ func TestParseHugeLengthsAllocateNothing(t *testing.T) {
 // a byte at a time: 80 KiB of headers one byte at a time stays fast.
 func TestParseHeadersByteByByteIsLinear(t *testing.T) {
 	in := "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-A: b\r\n", MaxHeaderBytes/8-10) + "Content-Length: 0\r\n\r\n"
-	p := responseParser{}
-	p.begin(false)
+	p := Parser{}
+	p.Begin(false)
 	scans := 0
 	for end := 1; end <= len(in); end++ {
 		before := p.scanned
-		n, done, err := p.parse([]byte(in[:end]))
+		n, done, err := p.Parse([]byte(in[:end]))
 		scans += max(end-before, 0)
 		if err != nil {
 			t.Fatal(err)

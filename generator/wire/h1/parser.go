@@ -1,4 +1,8 @@
-package generator
+// Package h1 is HTTP/1.1's wire format as gowrk speaks it: the response
+// parser (Parser), the request serializer (Serialize), the view of a
+// response a script's response() hook gets (Response), and the codec that
+// puts them on a connection for the engine (Codec).
+package h1
 
 import (
 	"bytes"
@@ -15,27 +19,26 @@ const (
 	// maxLineBytes bounds a chunk-size line (extensions included) and the
 	// trailer section of a chunked body.
 	maxLineBytes = 4 << 10
-	// DefaultMaxBody is how much of a response body is kept for a response()
-	// hook when the configuration does not say.
-	DefaultMaxBody = 1 << 20
 )
 
-// Ways a response can be broken. They are read errors, as in wrk, and their
-// texts name the reason.
 var comma = []byte{','}
 
 // statusPrefix starts every status line gowrk accepts.
 const statusPrefix = "HTTP/1."
 
+// Ways a response can be broken. They are read errors, as in wrk, and their
+// texts name the reason.
 var (
-	errHeaderTooLarge = errors.New("response headers over 80 KiB")
-	errStatusLine     = errors.New("malformed status line")
-	errHeaderLine     = errors.New("malformed header line")
-	errBadLength      = errors.New("invalid Content-Length")
-	errBadChunk       = errors.New("malformed chunked body")
-	errBodyTooLarge   = errors.New("response body over the body cap")
-	errEOFHeaders     = errors.New("connection closed before the response headers")
-	errEOFBody        = errors.New("connection closed mid-body")
+	ErrHeaderTooLarge = errors.New("response headers over 80 KiB")
+	ErrStatusLine     = errors.New("malformed status line")
+	ErrHeaderLine     = errors.New("malformed header line")
+	ErrBadLength      = errors.New("invalid Content-Length")
+	ErrBadChunk       = errors.New("malformed chunked body")
+	ErrBodyTooLarge   = errors.New("response body over the body cap")
+	ErrEOFHeaders     = errors.New("connection closed before the response headers")
+	ErrEOFBody        = errors.New("connection closed mid-body")
+	// ErrClosed is a connection the server closed while no response was due.
+	ErrClosed = errors.New("connection closed")
 )
 
 type parseState uint8
@@ -50,14 +53,14 @@ const (
 	stateTrailer                      // trailer lines up to an empty one
 )
 
-// responseParser frames HTTP/1.1 responses in a byte stream. It keeps
+// Parser frames HTTP/1.1 responses in a byte stream. It keeps
 // nothing of what it reads unless asked to (for a response hook), and trusts
 // no announced length for allocation: a body is counted as it passes by.
 //
 // The caller hands it the unparsed bytes; parse consumes what it can and
 // says how much. Bytes it leaves (a partial header section, chunk-size line
 // or trailer line) must be handed to it again, followed by more.
-type responseParser struct {
+type Parser struct {
 	state     parseState
 	remaining uint64 // bytes left of a Content-Length body or of a chunk
 	scanned   int    // unparsed header bytes already searched for the end
@@ -70,17 +73,17 @@ type responseParser struct {
 	Close bool
 
 	head bool // the request was HEAD: the response has no body
-	// keep makes the parser keep the header section and up to maxBody bytes
-	// of the body, for a response hook.
-	keep    bool
-	maxBody int
+	// Keep makes the parser keep the header section (Header) and up to
+	// MaxBody bytes of the body (Body), for a response hook.
+	Keep    bool
+	MaxBody int
 	Header  []byte
 	Body    []byte
 }
 
 // begin prepares for the response to a request; head says whether that
 // request was HEAD.
-func (p *responseParser) begin(head bool) {
+func (p *Parser) Begin(head bool) {
 	p.head = head
 	p.Close = false
 	p.Status = 0
@@ -90,7 +93,7 @@ func (p *responseParser) begin(head bool) {
 // response is complete. When it is, the bytes after n belong to the next
 // response. A malformed response is an error; the connection cannot be
 // used after one.
-func (p *responseParser) parse(buf []byte) (n int, done bool, err error) {
+func (p *Parser) Parse(buf []byte) (n int, done bool, err error) {
 	for {
 		if n == len(buf) && p.state != stateHead {
 			return n, false, nil
@@ -140,7 +143,7 @@ func (p *responseParser) parse(buf []byte) (n int, done bool, err error) {
 			n += m
 			size, ok := parseChunkSize(line)
 			if !ok {
-				return n, false, errBadChunk
+				return n, false, ErrBadChunk
 			}
 			if size == 0 {
 				p.state, p.trailer = stateTrailer, 0
@@ -153,7 +156,7 @@ func (p *responseParser) parse(buf []byte) (n int, done bool, err error) {
 				return n, false, p.checkPending(len(buf)-n, m)
 			}
 			if len(line) != 0 {
-				return n, false, errBadChunk
+				return n, false, ErrBadChunk
 			}
 			n += m
 			p.state = stateChunkSize
@@ -165,7 +168,7 @@ func (p *responseParser) parse(buf []byte) (n int, done bool, err error) {
 			n += m
 			p.trailer += m
 			if p.trailer > maxLineBytes {
-				return n, false, errBadChunk
+				return n, false, ErrBadChunk
 			}
 			if len(line) == 0 {
 				p.state = stateHead
@@ -177,9 +180,9 @@ func (p *responseParser) parse(buf []byte) (n int, done bool, err error) {
 
 // checkPending fails a line, complete (m bytes) or partial (pending bytes),
 // that is longer than any valid one.
-func (p *responseParser) checkPending(pending, m int) error {
+func (p *Parser) checkPending(pending, m int) error {
 	if pending > maxLineBytes || m > maxLineBytes {
-		return errBadChunk
+		return ErrBadChunk
 	}
 	return nil
 }
@@ -187,31 +190,31 @@ func (p *responseParser) checkPending(pending, m int) error {
 // eof is called when the server closed the connection; pending is the number
 // of bytes handed to parse and left unparsed. It reports whether that
 // completed a response, or why the response is broken.
-func (p *responseParser) eof(pending int) (bool, error) {
+func (p *Parser) EOF(pending int) (bool, error) {
 	switch {
 	case p.state == stateUntilClose && pending == 0:
 		p.state = stateHead
 		return true, nil
 	case p.state == stateHead:
 		p.scanned = 0
-		return false, errEOFHeaders
+		return false, ErrEOFHeaders
 	default:
 		p.state = stateHead
-		return false, errEOFBody
+		return false, ErrEOFBody
 	}
 }
 
 // reset forgets a response in progress, for a new connection.
-func (p *responseParser) reset() {
+func (p *Parser) Reset() {
 	p.state, p.remaining, p.scanned, p.trailer = stateHead, 0, 0, 0
 }
 
-func (p *responseParser) keepBody(b []byte) error {
-	if !p.keep || len(b) == 0 {
+func (p *Parser) keepBody(b []byte) error {
+	if !p.Keep || len(b) == 0 {
 		return nil
 	}
-	if len(p.Body)+len(b) > p.maxBody {
-		return errBodyTooLarge
+	if len(p.Body)+len(b) > p.MaxBody {
+		return ErrBodyTooLarge
 	}
 	p.Body = append(p.Body, b...)
 	return nil
@@ -221,11 +224,11 @@ func (p *responseParser) keepBody(b []byte) error {
 // when there is one, parses it and sets up the body. It searches only bytes
 // it has not searched before, so a server sending one byte at a time costs
 // linear work.
-func (p *responseParser) parseHead(buf []byte) (int, bool, error) {
+func (p *Parser) parseHead(buf []byte) (int, bool, error) {
 	end := p.headerEnd(buf)
 	if end < 0 {
 		if len(buf) >= MaxHeaderBytes {
-			return 0, false, errHeaderTooLarge
+			return 0, false, ErrHeaderTooLarge
 		}
 		// Fail what cannot become a status line at once, rather than wait
 		// for the end of a header section that may never come.
@@ -234,19 +237,19 @@ func (p *responseParser) parseHead(buf []byte) (int, bool, error) {
 				return 0, false, err
 			}
 		} else if prefix := buf[:min(len(buf), len(statusPrefix))]; string(prefix) != statusPrefix[:len(prefix)] {
-			return 0, false, errStatusLine
+			return 0, false, ErrStatusLine
 		}
 		return 0, false, nil
 	}
 	if end > MaxHeaderBytes {
-		return 0, false, errHeaderTooLarge
+		return 0, false, ErrHeaderTooLarge
 	}
 	p.scanned = 0
 	head := buf[:end]
 	if err := p.parseHeader(head); err != nil {
 		return end, false, err
 	}
-	if p.keep {
+	if p.Keep {
 		p.Header = append(p.Header[:0], head...)
 		p.Body = p.Body[:0]
 	}
@@ -255,7 +258,7 @@ func (p *responseParser) parseHead(buf []byte) (int, bool, error) {
 
 // headerEnd returns the length of the header section at the start of buf,
 // up to and including the empty line, or -1 if it is not all there.
-func (p *responseParser) headerEnd(buf []byte) int {
+func (p *Parser) headerEnd(buf []byte) int {
 	i := p.scanned
 	for {
 		j := bytes.IndexByte(buf[i:], '\n')
@@ -279,7 +282,7 @@ func (p *responseParser) headerEnd(buf []byte) int {
 
 // parseHeader parses a complete header section and sets the status, Close
 // and how the body is framed.
-func (p *responseParser) parseHeader(head []byte) error {
+func (p *Parser) parseHeader(head []byte) error {
 	line, n := nextLine(head)
 	http10, err := p.parseStatusLine(line)
 	if err != nil {
@@ -304,14 +307,14 @@ func (p *responseParser) parseHeader(head []byte) error {
 		}
 		colon := bytes.IndexByte(line, ':')
 		if colon <= 0 {
-			return errHeaderLine
+			return ErrHeaderLine
 		}
 		name, value := line[:colon], trimSpace(line[colon+1:])
 		switch {
 		case equalFold(name, "Content-Length"):
 			v, ok := parseLength(value)
 			if !ok || (hasLength && v != length) {
-				return errBadLength
+				return ErrBadLength
 			}
 			length, hasLength = v, true
 		case equalFold(name, "Transfer-Encoding"):
@@ -350,19 +353,19 @@ func (p *responseParser) parseHeader(head []byte) error {
 
 // parseStatusLine reads "HTTP/1.x NNN reason" and reports whether the
 // version is 1.0.
-func (p *responseParser) parseStatusLine(line []byte) (bool, error) {
+func (p *Parser) parseStatusLine(line []byte) (bool, error) {
 	if len(line) < len(statusPrefix)+5 || string(line[:len(statusPrefix)]) != statusPrefix ||
 		!isDigit(line[7]) || line[8] != ' ' {
-		return false, errStatusLine
+		return false, ErrStatusLine
 	}
 	code := line[9:12]
 	if !isDigit(code[0]) || !isDigit(code[1]) || !isDigit(code[2]) ||
 		(len(line) > 12 && line[12] != ' ') {
-		return false, errStatusLine
+		return false, ErrStatusLine
 	}
 	p.Status = int(code[0]-'0')*100 + int(code[1]-'0')*10 + int(code[2]-'0')
 	if p.Status < 100 {
-		return false, errStatusLine
+		return false, ErrStatusLine
 	}
 	return line[7] == '0', nil
 }

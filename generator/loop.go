@@ -1,25 +1,23 @@
 package generator
 
 import (
-	"errors"
-	"os"
 	"runtime"
 	"time"
 )
 
 // The event-loop engine, in the manner of wrk's: one goroutine per thread,
 // locked to its OS thread, drives all of the thread's connections over
-// non-blocking sockets. A connection costs a small struct, no goroutine,
-// stack or read buffer of its own; responses are parsed in the loop's
-// shared buffer. The open-loop schedule, delay(), reconnect back-off and
-// timeouts go through the loop's timer heap and its periodic scan. The
-// poller and socket calls are per platform (poll_*.go); where there is none,
-// or for TLS, threads use the goroutine engine (conn.go).
+// non-blocking sockets (poller.go). A connection costs a small struct, no
+// goroutine, stack or read buffer of its own; responses are parsed in the
+// loop's shared buffer. Request starts (the open-loop schedule, delay(),
+// connection stages), reconnect back-off and timeouts go through the
+// loop's timer heap and its periodic scan. A connection's life is in
+// loopconn.go; what counts is the shared bookkeeping (conn.go).
 
 const (
 	// loopReadSize is the loop's shared read buffer: large enough that big
 	// bodies pass in few reads. Only bytes a read leaves unparsed (a partial
-	// header section or line) move to a connection's own buffer.
+	// header section, line or frame) move to a connection's own buffer.
 	loopReadSize = 64 << 10
 	// maxEvents bounds the events taken from the poller per turn.
 	maxEvents = 512
@@ -29,68 +27,6 @@ const (
 	// 1 ms after a send's time.
 	paceTick = 500 * time.Microsecond
 )
-
-// errAgain is a non-blocking call that must wait for the next event.
-var errAgain = errors.New("resource temporarily unavailable")
-
-type connState uint8
-
-const (
-	stateClosed     connState = iota // no socket; reconnecting, maybe after back-off
-	stateConnecting                  // a non-blocking connect in progress
-	stateIdle                        // connected, waiting for its next send
-	stateWriting                     // a request partly written, waiting for room
-	stateReading                     // waiting for the responses
-)
-
-type pollFlags uint8
-
-const (
-	pollIn  pollFlags = 1 << iota // readable, or an error or hang-up to read
-	pollOut                       // writable, or a connect finished
-	pollErr                       // an error is pending
-	pollHup                       // the server closed its side
-)
-
-// pollEvent is one ready socket: the connection's index and socket
-// generation, so events for a socket already closed are ignored.
-type pollEvent struct {
-	idx   int32
-	gen   uint32
-	flags pollFlags
-}
-
-// loopConn is a connection's state in the event-loop engine.
-type loopConn struct {
-	fd        int
-	gen       uint32 // bumped for every socket
-	state     connState
-	heapIndex int           // place in the timer heap, -1 when not in it
-	wake      time.Duration // when the timer fires
-	// wakeConnect says the timer ends a back-off; otherwise it is the next
-	// send's schedule or delay.
-	wakeConnect bool
-	queued      bool // in the loop's ready queue
-	backoff     time.Duration
-
-	req        Request
-	written    int
-	start      time.Duration // run clock at the write, or at the connect
-	scheduled  time.Duration // open loop: the send time of the slot taken
-	slack      time.Duration // open loop: how late the slot may go out
-	slotted    bool          // open loop: a slot is taken and not yet sent
-	delayed    bool          // delay() ran for the next request
-	responses  int           // responses to req read so far
-	statuses   []uint16      // their statuses, held until the last arrives
-	closeAfter bool
-
-	// readable is set by an event and cleared by a read the kernel could not
-	// fill: with edge-triggered events, bytes left unread get no new event.
-	readable bool
-	// peerClosed is set when the server shut its side: reads then go on
-	// until they see the end of the stream.
-	peerClosed bool
-}
 
 // eventLoop runs one thread's connections.
 type eventLoop struct {
@@ -105,11 +41,9 @@ type eventLoop struct {
 	// events are handled, so responses are timed before requests go out.
 	ready, sending []*conn
 	timers         timerHeap
-	batch          []sample
-	lastFlush      time.Duration
+	rec            *recorder
 	scanEvery      time.Duration
 	nextScan       time.Duration
-	hook           *Response
 	failed         bool
 	// now is the run clock when the poller returned, the end time of the
 	// responses read from its events (the bytes were there by then); valid
@@ -135,12 +69,16 @@ func newEventLoop(th *thread, ep endpoint) (*eventLoop, error) {
 		ready:     make([]*conn, 0, len(th.conns)),
 		sending:   make([]*conn, 0, len(th.conns)),
 		timers:    make(timerHeap, 0, len(th.conns)),
-		batch:     make([]sample, 0, 2*samplesPerFlush),
+		rec:       newRecorder(th.stats),
 		scanEvery: min(cfg.SampleInterval, max(cfg.Timeout/4, time.Millisecond)),
 	}
+	var hook *Response
 	if th.hasResponse {
-		// Hooks run one at a time on the loop: one response object serves all.
-		l.hook = &Response{}
+		// Hooks run one at a time on the loop: one response view serves all.
+		hook = &Response{}
+	}
+	for _, c := range th.conns {
+		c.rec, c.hook = l.rec, hook
 	}
 	return l, nil
 }
@@ -152,7 +90,7 @@ func (l *eventLoop) run() {
 	defer l.finish()
 	now := l.r.clock()
 	l.nextScan = now + l.scanEvery
-	for _, c := range l.th.conns {
+	for _, c := range l.conns {
 		l.connect(c, now)
 	}
 	for !l.over() {
@@ -178,7 +116,7 @@ func (l *eventLoop) turn() {
 			c.wakeConnect = false
 			l.connect(c, now)
 		} else {
-			l.send(c)
+			l.service(c)
 		}
 	}
 	if now >= l.nextScan {
@@ -203,35 +141,6 @@ func (l *eventLoop) waitTime() int {
 	return int((d + time.Millisecond - 1) / time.Millisecond)
 }
 
-func (l *eventLoop) handle(ev pollEvent) {
-	if ev.idx == wakeIndex {
-		l.p.drainWake()
-		return
-	}
-	c := l.conns[ev.idx]
-	if c.gen != ev.gen || c.fd < 0 {
-		return
-	}
-	if ev.flags&pollIn != 0 {
-		c.readable = true
-	}
-	if ev.flags&pollHup != 0 {
-		c.peerClosed = true
-	}
-	switch c.state {
-	case stateConnecting:
-		l.connected(c)
-	case stateWriting:
-		if ev.flags&(pollOut|pollErr) != 0 {
-			l.write(c)
-		}
-	case stateReading:
-		if c.readable {
-			l.read(c)
-		}
-	}
-}
-
 func (l *eventLoop) enqueue(c *conn) {
 	if !c.queued {
 		c.queued = true
@@ -245,7 +154,7 @@ func (l *eventLoop) sendReady() {
 		l.sending[i] = nil
 		c.queued = false
 		if !l.failed {
-			l.send(c)
+			l.service(c)
 		}
 	}
 }
@@ -254,20 +163,22 @@ func (l *eventLoop) sendReady() {
 // timeout, and hands samples waiting too long to the thread's statistics.
 func (l *eventLoop) scan(now time.Duration) {
 	timeout := l.r.cfg.Timeout
-	for _, c := range l.th.conns {
-		if now-c.start <= timeout {
-			continue
-		}
-		switch c.state {
-		case stateConnecting:
+	for _, c := range l.conns {
+		switch {
+		case c.state == stateConnecting && now-c.connStart > timeout:
 			l.disconnect(c)
-			l.connectFailed(c, now, os.ErrDeadlineExceeded)
-		case stateWriting, stateReading:
-			l.socketError(c, &c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded)
+			l.connectFailed(c, now, errConnectTimeout)
+		case c.state == stateOpen && c.open > 0:
+			timeouts := c.totals.Errors.Timeout
+			if c.expire(now) {
+				l.reconnect(c, now, 0)
+			} else if c.totals.Errors.Timeout != timeouts {
+				l.enqueue(c) // cancels to send, room to start
+			}
 		}
 	}
-	if len(l.batch) > 0 && now-l.lastFlush > flushInterval {
-		l.flush(now)
+	if now-l.rec.lastFlush > flushInterval {
+		l.rec.flush(now)
 	}
 	l.nextScan = now + l.scanEvery
 }
@@ -277,20 +188,12 @@ func (l *eventLoop) fail(err error) {
 	l.r.fail(err)
 }
 
-func (l *eventLoop) flush(now time.Duration) {
-	if len(l.batch) > 0 {
-		l.th.stats.add(l.batch)
-		l.batch = l.batch[:0]
-	}
-	l.lastFlush = now
-}
-
 func (l *eventLoop) finish() {
-	for _, c := range l.th.conns {
+	for _, c := range l.conns {
 		l.disconnect(c)
-		c.mergeTotals()
+		l.th.stats.merge(c)
 	}
-	l.flush(0)
+	l.rec.flush(0)
 	l.p.close()
 	l.th.wg.Done()
 }

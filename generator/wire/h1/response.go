@@ -1,4 +1,4 @@
-package generator
+package h1
 
 import (
 	"bytes"
@@ -17,12 +17,12 @@ type Response struct {
 // Set makes r the response with the header section head (status line,
 // header lines, empty line) and body. A header line without a colon or
 // with an empty name, a stray CR, or a status line without a status code,
-// is errHeaderLine.
+// is ErrHeaderLine.
 func (r *Response) Set(head, body []byte) error {
 	line, n := headerLine(head)
 	status, ok := statusCode(line)
 	if !ok {
-		return errHeaderLine
+		return ErrHeaderLine
 	}
 	fields := head[n:]
 	for rest := fields; len(rest) > 0; {
@@ -34,25 +34,17 @@ func (r *Response) Set(head, body []byte) error {
 		// A CR not ending its line would end it for other parsers (wrk's
 		// fails the response): no value may carry one into a script.
 		if bytes.IndexByte(line, '\r') >= 0 {
-			return errHeaderLine
+			return ErrHeaderLine
 		}
 		if isFolded(line) {
 			continue
 		}
 		if colon := bytes.IndexByte(line, ':'); colon < 0 || len(trimSpace(line[:colon])) == 0 {
-			return errHeaderLine
+			return ErrHeaderLine
 		}
 	}
 	r.status, r.fields, r.body = status, fields, body
 	return nil
-}
-
-// fill takes the parser's kept header section and body.
-func (r *Response) fill(p *responseParser) (*Response, error) {
-	if err := r.Set(p.Header, p.Body); err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // StatusCode is the status line's code.

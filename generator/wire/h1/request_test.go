@@ -1,4 +1,4 @@
-package generator
+package h1
 
 import (
 	"bufio"
@@ -74,58 +74,70 @@ var staticCases = []struct {
 		"GET / HTTP/1.1\r\nHost: example.com\r\nX-V: a b c\r\n\r\n"},
 }
 
-func staticConfig(t testing.TB, rawURL, method string, headers []string, body string) *Config {
+// request is one case's input.
+type request struct {
+	method, target, host string
+	headers              []Header
+	body                 []byte
+}
+
+func caseRequest(t testing.TB, rawURL, method string, headers []string, body string) request {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &Config{URL: u, Method: method}
+	r := request{method: method, target: u.RequestURI(), host: u.Host}
 	if body != "" {
-		cfg.Body = []byte(body)
+		r.body = []byte(body)
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
-		cfg.Headers = append(cfg.Headers, Header{Name: headers[i], Value: headers[i+1]})
+		r.headers = append(r.headers, Header{Name: headers[i], Value: headers[i+1]})
 	}
-	return cfg
+	return r
 }
 
-func TestStaticRequestBytes(t *testing.T) {
+func (r request) serialize() ([]byte, error) {
+	return Serialize(r.method, r.target, r.host, r.headers, r.body)
+}
+
+func TestSerializeBytes(t *testing.T) {
 	for _, tc := range staticCases {
-		req, err := StaticRequest(staticConfig(t, tc.url, tc.method, tc.headers, tc.body))
+		got, err := caseRequest(t, tc.url, tc.method, tc.headers, tc.body).serialize()
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		if string(req.Bytes) != tc.want {
-			t.Errorf("%s:\n got %q\nwant %q", tc.name, req.Bytes, tc.want)
-		}
-		if req.Count != 1 || req.IsHead(0) != (tc.method == "HEAD") {
-			t.Errorf("%s: count %d head %v", tc.name, req.Count, req.IsHead(0))
+		if string(got) != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
 	}
-	if _, err := StaticRequest(staticConfig(t, "http://example.com/", "GET", []string{"Host", ""}, "")); err == nil {
-		t.Error("empty Host header accepted")
+	if _, err := caseRequest(t, "http://example.com/", "GET", []string{"Host", ""}, "").serialize(); err != ErrNoHost {
+		t.Errorf("empty Host header: %v, want ErrNoHost", err)
 	}
 }
 
-// fasthttpRequest is how StaticRequest serialized with fasthttp, the
+// fasthttpRequest is how Serialize's bytes were made with fasthttp, the
 // reference FuzzStaticRequest holds it to.
-func fasthttpRequest(cfg *Config) ([]byte, error) {
+func fasthttpRequest(r request) ([]byte, error) {
 	var req fasthttp.Request
 	req.Header.DisableNormalizing()
 	req.Header.SetNoDefaultContentType(true)
-	req.Header.SetMethod(cfg.Method)
-	req.SetRequestURI(RequestPath(cfg.URL.RequestURI()))
-	req.Header.SetHost(cfg.URL.Host)
-	for _, h := range cfg.Headers {
+	req.Header.SetMethod(r.method)
+	target := r.target
+	if target == "" {
+		target = "/"
+	}
+	req.SetRequestURI(target)
+	req.Header.SetHost(r.host)
+	for _, h := range r.headers {
 		if strings.EqualFold(h.Name, "Host") {
 			req.Header.SetHost(h.Value)
 			continue
 		}
 		req.Header.Add(h.Name, h.Value)
 	}
-	if len(cfg.Body) > 0 {
-		req.SetBody(cfg.Body)
+	if len(r.body) > 0 {
+		req.SetBody(r.body)
 	}
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
@@ -138,7 +150,7 @@ func fasthttpRequest(cfg *Config) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// FuzzStaticRequest checks StaticRequest against fasthttp's serialization.
+// FuzzStaticRequest checks Serialize against fasthttp's serialization.
 // headers holds "name:value" fields separated by 0x1e; names that are not
 // tokens are skipped, as the command line and targets files reject them.
 func FuzzStaticRequest(f *testing.F) {
@@ -160,18 +172,18 @@ func FuzzStaticRequest(f *testing.F) {
 		if err != nil || u.Host != "example.com" {
 			return
 		}
-		cfg := &Config{URL: u, Method: method, Body: []byte(body)}
+		r := request{method: method, target: u.RequestURI(), host: u.Host, body: []byte(body)}
 		for _, field := range strings.Split(headers, "\x1e") {
 			name, value, ok := strings.Cut(field, ":")
 			if !ok || !isTokenString(name) {
 				continue
 			}
-			cfg.Headers = append(cfg.Headers, Header{Name: name, Value: value})
+			r.headers = append(r.headers, Header{Name: name, Value: value})
 		}
-		want, werr := fasthttpRequest(cfg)
-		got, gerr := StaticRequest(cfg)
-		if (werr != nil) != (gerr != nil) || !bytes.Equal(got.Bytes, want) {
-			t.Fatalf("%+v:\n got %q (%v)\nwant %q (%v)", cfg.Headers, got.Bytes, gerr, want, werr)
+		want, werr := fasthttpRequest(r)
+		got, gerr := r.serialize()
+		if (werr != nil) != (gerr != nil) || !bytes.Equal(got, want) {
+			t.Fatalf("%+v:\n got %q (%v)\nwant %q (%v)", r.headers, got, gerr, want, werr)
 		}
 	})
 }

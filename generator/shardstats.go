@@ -41,11 +41,52 @@ type sample struct {
 	endpoint  uint16 // Request.EndpointOf, counted only with Config.ByEndpoint
 }
 
-// samplesPerFlush bounds how much a connection buffers before it takes its
-// thread's lock: the lock is taken once per batch, never per request.
-const samplesPerFlush = 64
+// micros is d as a sample's latency field: µs+1, saturated.
+func micros(d time.Duration) uint32 {
+	return uint32(min(max(d, 0)/time.Microsecond, histHighest)) + 1
+}
 
-// shardStats is a thread's recorded data. Connections add batches of samples
+const (
+	// samplesPerFlush bounds how many samples wait before their thread's
+	// lock is taken: the lock is taken once per batch, never per request.
+	samplesPerFlush = 64
+	// flushInterval bounds how long samples wait, for the per-second
+	// series.
+	flushInterval = 50 * time.Millisecond
+)
+
+// recorder batches samples on their way to a thread's statistics: one per
+// event loop, or one per connection on the goroutine engine.
+type recorder struct {
+	stats     *shardStats
+	batch     []sample
+	lastFlush time.Duration
+}
+
+func newRecorder(stats *shardStats) *recorder {
+	return &recorder{stats: stats, batch: make([]sample, 0, 2*samplesPerFlush)}
+}
+
+// add takes one sample.
+func (r *recorder) add(s sample) { r.batch = append(r.batch, s) }
+
+// due flushes the batch when it is full or has waited long enough.
+func (r *recorder) due(now time.Duration) {
+	if len(r.batch) >= samplesPerFlush || now-r.lastFlush > flushInterval {
+		r.flush(now)
+	}
+}
+
+// flush hands the batch to the thread's statistics.
+func (r *recorder) flush(now time.Duration) {
+	if len(r.batch) > 0 {
+		r.stats.add(r.batch)
+		r.batch = r.batch[:0]
+	}
+	r.lastFlush = now
+}
+
+// shardStats is a thread's recorded data. Recorders add batches of samples
 // under mu; the thread's monitor and the run's series loop read it under mu.
 type shardStats struct {
 	mu        sync.Mutex
@@ -104,4 +145,16 @@ func (s *shardStats) countError(class ErrorClass, err error, endpoint uint16) {
 	if s.endpoints != nil && class != ClassConnect {
 		s.endpoints.errors[min(endpoint, OtherEndpoint)].Add(1)
 	}
+}
+
+// merge adds a connection's counters to the thread's, after the run.
+func (s *shardStats) merge(c *conn) {
+	s.mu.Lock()
+	s.totals.Requests += c.totals.Requests
+	s.totals.Bytes += c.read
+	s.totals.Errors.add(c.totals.Errors)
+	s.sent += c.sent
+	s.late += c.late
+	s.maxBehind = max(s.maxBehind, c.maxBehind)
+	s.mu.Unlock()
 }

@@ -7,12 +7,11 @@ import (
 	"net"
 )
 
-// Without an event loop back end every run uses the goroutine engine; these
-// stubs only keep the loop engine compiling.
+// No event-loop back end on this platform yet (see poller.go): every run
+// uses the goroutine engine, and these stubs only keep the loop engine
+// compiling.
 
 const loopSupported = false
-
-const wakeIndex = -1
 
 var errNoLoop = errors.New("no event loop on this platform")
 

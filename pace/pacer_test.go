@@ -1,4 +1,4 @@
-package generator
+package pace
 
 import (
 	"math"
@@ -58,18 +58,18 @@ func TestPacerRampsInvertCount(t *testing.T) {
 
 func TestPacerEndingAtZeroNeverSendsAgain(t *testing.T) {
 	p := Ramp(100, 0, time.Second, 0)
-	if got := p.Due(51); got != never {
-		t.Errorf("Due past the last request = %v, want never", got)
+	if got := p.Due(51); got != Never {
+		t.Errorf("Due past the last request = %v, want Never", got)
 	}
 }
 
 func TestPacerValidation(t *testing.T) {
 	for _, p := range []Pacer{{From: -1, To: 5}, {From: 1, To: 5}, {From: 1, To: 5, Over: time.Second, Steps: -1}, {From: math.Inf(1), To: math.Inf(1)}} {
-		if p.validate() == nil {
+		if p.Validate() == nil {
 			t.Errorf("%+v accepted", p)
 		}
 	}
-	if err := (Pacer{}).validate(); err != nil {
+	if err := (Pacer{}).Validate(); err != nil {
 		t.Errorf("closed loop rejected: %v", err)
 	}
 }

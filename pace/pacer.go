@@ -1,7 +1,11 @@
-package generator
+// Package pace schedules load over time: the open-loop arrival rate
+// (Pacer: constant, ramped, stepped or staged) and connection stages (Gate).
+// Everything here is arithmetic on the run clock; nothing allocates per
+// request.
+package pace
 
 import (
-	"fmt"
+	"errors"
 	"math"
 	"time"
 )
@@ -46,21 +50,22 @@ func (p Pacer) Enabled() bool { return p.From > 0 || p.To > 0 || p.staged != nil
 // Ramping reports whether the rate changes over time.
 func (p Pacer) Ramping() bool { return p.staged != nil || p.From != p.To && p.Over > 0 }
 
-func (p Pacer) validate() error {
+// Validate reports what makes the pacer unusable, nil when nothing does.
+func (p Pacer) Validate() error {
 	switch {
 	case !p.Enabled():
 		return nil
 	case p.staged != nil:
-		if StageValue(*p.staged, never) == 0 && stagesCount(*p.staged, never) == 0 {
-			return fmt.Errorf("%w: the stages send no request", ErrConfig)
+		if StageValue(*p.staged, Never) == 0 && stagesCount(*p.staged, Never) == 0 {
+			return errors.New("the stages send no request")
 		}
-		return validateStages(*p.staged, "rates")
+		return ValidateStages(*p.staged, "rates")
 	case p.From < 0 || p.To < 0 || math.IsInf(p.From, 0) || math.IsInf(p.To, 0) || math.IsNaN(p.From+p.To):
-		return fmt.Errorf("%w: rates must be finite and >= 0", ErrConfig)
+		return errors.New("rates must be finite and >= 0")
 	case p.From != p.To && p.Over <= 0:
-		return fmt.Errorf("%w: a ramp needs a length", ErrConfig)
+		return errors.New("a ramp needs a length")
 	case p.Steps < 0:
-		return fmt.Errorf("%w: steps must be >= 0", ErrConfig)
+		return errors.New("steps must be >= 0")
 	}
 	return nil
 }
@@ -129,8 +134,8 @@ func (p Pacer) stepsCount(n int) float64 {
 	return p.From*float64(n) + slope*float64(n)*float64(n-1)/2
 }
 
-// never is a due time no run reaches.
-const never = time.Duration(math.MaxInt64)
+// Never is a time no run reaches.
+const Never = time.Duration(math.MaxInt64)
 
 // Due is when request n (0-based, counted over all connections) is due:
 // the first time Count reaches n. It allocates nothing, as connections
@@ -170,8 +175,8 @@ func (p Pacer) Due(n float64) time.Duration {
 
 // seconds converts to a Duration, saturating instead of overflowing.
 func seconds(s float64) time.Duration {
-	if s >= float64(never)/float64(time.Second) || math.IsNaN(s) {
-		return never
+	if s >= float64(Never)/float64(time.Second) || math.IsNaN(s) {
+		return Never
 	}
 	return time.Duration(s * float64(time.Second))
 }
