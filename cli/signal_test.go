@@ -84,14 +84,8 @@ func TestInterruptAfterRunExits(t *testing.T) {
 // The first Ctrl-C during done() interrupts the script, which is reported
 // with its position; the run's report is already out.
 func TestInterruptDuringDone(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
+	bin := buildGowrk(t)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "gowrk")
-	if out, err := exec.Command("go", "build", "-pgo=off", "-o", bin, "../cmd/gowrk").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	script := filepath.Join(dir, "hang.lua")
 	if err := os.WriteFile(script, []byte("function done() while true do end end\n"), 0o644); err != nil {
 		t.Fatal(err)

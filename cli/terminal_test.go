@@ -15,19 +15,6 @@ import (
 	"github.com/gowrk/gowrk/internal/testserver"
 )
 
-// buildGowrk builds the command into a temporary directory.
-func buildGowrk(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "gowrk")
-	if out, err := exec.Command("go", "build", "-pgo=off", "-o", bin, "../cmd/gowrk").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // tmuxPane is a detached tmux session on a private server, with one pane
 // of a fixed size running a command.
 type tmuxPane struct {

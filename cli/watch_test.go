@@ -45,7 +45,9 @@ func TestMain(m *testing.M) {
 		serveFast(ln)
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeBinary()
+	os.Exit(code)
 }
 
 // serveFast answers every GET with a fixed response, doing as little as it

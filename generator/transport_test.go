@@ -1,7 +1,6 @@
 package generator_test
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -11,14 +10,13 @@ import (
 	"net/url"
 	"os/exec"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/internal/testenv"
 	"github.com/gowrk/gowrk/internal/testnginx"
+	"github.com/gowrk/gowrk/internal/testserver"
 )
 
 // nginx starts a server for one test.
@@ -232,119 +230,39 @@ func TestSessionResumption(t *testing.T) {
 	}
 }
 
-// proxy is a CONNECT and absolute-form proxy in the test: it records the
-// first line and credentials of each connection and pipes bytes.
-type proxy struct {
-	ln       net.Listener
-	refuse   bool
-	mu       sync.Mutex
-	lines    []string
-	auth     []string
-	accepted atomic.Int64
-}
-
-func startProxy(t *testing.T, origin string, refuse bool) *proxy {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln, refuse: refuse}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.accepted.Add(1)
-			go p.serve(nc, origin)
-		}
-	}()
-	return p
-}
-
-func (p *proxy) serve(nc net.Conn, origin string) {
-	defer nc.Close()
-	br := bufio.NewReader(nc)
-	var head []string
-	for {
-		line, err := br.ReadString('\n')
-		if err != nil {
-			return
-		}
-		head = append(head, line)
-		if line == "\r\n" {
-			break
-		}
-	}
-	auth := ""
-	for _, h := range head {
-		if v, ok := strings.CutPrefix(h, "Proxy-Authorization: "); ok {
-			auth = strings.TrimSpace(v)
-		}
-	}
-	p.mu.Lock()
-	p.lines = append(p.lines, strings.TrimSpace(head[0]))
-	p.auth = append(p.auth, auth)
-	p.mu.Unlock()
-	tunnel := strings.HasPrefix(head[0], "CONNECT ")
-	if tunnel && p.refuse {
-		io.WriteString(nc, "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
-		return
-	}
-	up, err := net.Dial("tcp", origin)
-	if err != nil {
-		return
-	}
-	defer up.Close()
-	if tunnel {
-		io.WriteString(nc, "HTTP/1.1 200 Connection established\r\n\r\n")
-	} else {
-		io.WriteString(up, strings.Join(head, ""))
-	}
-	go func() { io.Copy(up, br); up.Close() }()
-	io.Copy(nc, up)
-}
-
-func (p *proxy) seen() (lines, auth []string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]string(nil), p.lines...), append([]string(nil), p.auth...)
-}
-
 func TestProxy(t *testing.T) {
 	s := nginx(t)
 	origin := func(port int) string { return strings.TrimPrefix(s.URL("http", port, ""), "http://") }
 
 	// http://: absolute-form requests, Basic credentials on each.
-	p := startProxy(t, origin(s.HTTP), false)
-	pu, _ := url.Parse("http://user:secret@" + p.ln.Addr().String())
+	p := testserver.StartProxy(t, origin(s.HTTP), false)
+	pu, _ := url.Parse("http://user:secret@" + p.Addr)
 	res, err := transportRun(t, s.URL("http", s.HTTP, "/proxied"), 2, 300*time.Millisecond, generator.Transport{Proxy: pu})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkServed(t, res, entriesFor(t, s, "/proxied"), "HTTP/1.1", 2)
-	lines, auth := p.seen()
+	lines, auth := p.Seen()
 	if len(lines) == 0 || lines[len(lines)-1] != "GET "+s.URL("http", s.HTTP, "/proxied")+" HTTP/1.1" || auth[len(auth)-1] != "Basic dXNlcjpzZWNyZXQ=" {
 		t.Errorf("proxy saw %q with %q", lines, auth)
 	}
 
 	// https:// and HTTP/2: a CONNECT tunnel to the target.
-	p = startProxy(t, origin(s.H2), false)
-	pu, _ = url.Parse("http://" + p.ln.Addr().String())
+	p = testserver.StartProxy(t, origin(s.H2), false)
+	pu, _ = url.Parse("http://" + p.Addr)
 	res, err = transportRun(t, s.URL("https", s.H2, "/tunnel"), 2, 300*time.Millisecond, generator.Transport{Proxy: pu, HTTP2: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	checkServed(t, res, entriesFor(t, s, "/tunnel"), "HTTP/2.0", 2)
-	lines, _ = p.seen()
+	lines, _ = p.Seen()
 	if want := "CONNECT " + origin(s.H2) + " HTTP/1.1"; len(lines) == 0 || lines[len(lines)-1] != want {
 		t.Errorf("proxy saw %q, want %q", lines, want)
 	}
 
 	// A proxy that refuses the tunnel fails the run at once.
-	p = startProxy(t, origin(s.H2), true)
-	pu, _ = url.Parse("http://" + p.ln.Addr().String())
+	p = testserver.StartProxy(t, origin(s.H2), true)
+	pu, _ = url.Parse("http://" + p.Addr)
 	_, err = transportRun(t, s.URL("https", s.H2, "/refused"), 2, time.Second, generator.Transport{Proxy: pu})
 	var pe *generator.ProxyError
 	if !errors.As(err, &pe) || pe.Status != "403 Forbidden" {
@@ -441,8 +359,8 @@ func TestHTTP2Timeouts(t *testing.T) {
 func TestProxyScriptedHTTP2(t *testing.T) {
 	s := nginx(t)
 	origin := strings.TrimPrefix(s.URL("http", s.H2C, ""), "http://")
-	p := startProxy(t, origin, false)
-	pu, _ := url.Parse("http://" + p.ln.Addr().String())
+	p := testserver.StartProxy(t, origin, false)
+	pu, _ := url.Parse("http://" + p.Addr)
 	u, _ := url.Parse(s.URL("http", s.H2C, "/scripted"))
 	script := &bodyScript{}
 	cfg := generator.Config{URL: u, Connections: 2, Threads: 1, Duration: 300 * time.Millisecond, Script: script,
@@ -456,7 +374,7 @@ func TestProxyScriptedHTTP2(t *testing.T) {
 	if res.Requests == 0 || res.Errors.Socket() != 0 || script.bodies.Load() != int64(res.Requests) || entries < int(res.Requests) {
 		t.Errorf("requests %d, errors %+v, hook saw %d, server %d", res.Requests, res.Errors, script.bodies.Load(), entries)
 	}
-	lines, _ := p.seen()
+	lines, _ := p.Seen()
 	for _, l := range lines {
 		if l != "CONNECT "+origin+" HTTP/1.1" {
 			t.Errorf("proxy saw %q", l)

@@ -9,11 +9,13 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"io"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,9 @@ type Protocols struct {
 	// GoAway serves h2c and sends GOAWAY after every 20 requests on a
 	// connection.
 	GoAway int
+	// Hang is the upstream behind paths ending in /hang: it takes requests
+	// and never answers, so nginx logs 499 when the client gives up.
+	Hang int
 	// Unix is the path of a unix socket serving HTTP/1.1; UnixH2C one
 	// serving h2c.
 	Unix, UnixH2C string
@@ -48,6 +53,7 @@ type ProtocolEntry struct {
 	Host     string
 	TLS      string // TLS version, "" for plain text
 	Reused   bool   // TLS session resumed
+	Conn     string // nginx's serial number of the connection
 }
 
 // StartProtocols runs nginx until the test ends; it skips (or fails in CI)
@@ -61,12 +67,16 @@ func StartProtocols(t testing.TB) *Protocols {
 	s.Unix = filepath.Join(dir, "h1.sock")
 	s.UnixH2C = filepath.Join(dir, "h2c.sock")
 	s.makeCerts(t)
-	for _, d := range []string{"logs", "tmp"} {
+	s.Hang = startHang(t)
+	for _, d := range []string{"logs", "tmp", "html"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	conf := fmt.Sprintf(config, s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.Unix, s.UnixH2C, s.GoAway)
+	if err := os.WriteFile(filepath.Join(dir, "html", "ok.txt"), []byte("ok"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	conf := fmt.Sprintf(config, s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.Unix, s.UnixH2C, s.GoAway, s.Hang)
 	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +93,17 @@ func (s *Protocols) URL(scheme string, port int, path string) string {
 // Log returns the access log so far.
 func (s *Protocols) Log(t testing.TB) []ProtocolEntry {
 	t.Helper()
-	f, err := os.Open(filepath.Join(s.dir, "logs", "access.log"))
+	return s.readLog(t, "access")
+}
+
+// CaseLog returns the log of the requests under /m/n/.
+func (s *Protocols) CaseLog(t testing.TB, n int) []ProtocolEntry {
+	t.Helper()
+	return s.readLog(t, fmt.Sprintf("m%d", n))
+}
+
+func (s *Protocols) readLog(t testing.TB, name string) []ProtocolEntry {
+	f, err := os.Open(filepath.Join(s.dir, "logs", name+".log"))
 	if err != nil {
 		if os.IsNotExist(err) {
 			return nil
@@ -95,7 +115,7 @@ func (s *Protocols) Log(t testing.TB) []ProtocolEntry {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Split(sc.Text(), "|")
-		if len(fs) != 8 {
+		if len(fs) != 9 {
 			continue
 		}
 		port := fs[0]
@@ -106,9 +126,41 @@ func (s *Protocols) Log(t testing.TB) []ProtocolEntry {
 		if tlsv == "-" {
 			tlsv = ""
 		}
-		out = append(out, ProtocolEntry{Port: port, Protocol: fs[1], Status: fs[2], Method: fs[3], URI: fs[4], Host: fs[5], TLS: tlsv, Reused: fs[7] == "r"})
+		out = append(out, ProtocolEntry{Port: port, Protocol: fs[1], Status: fs[2], Method: fs[3], URI: fs[4], Host: fs[5], TLS: tlsv, Reused: fs[7] == "r", Conn: fs[8]})
 	}
 	return out
+}
+
+// startHang listens on a free port, takes connections and their requests,
+// and never answers, until the test ends.
+func startHang(t testing.TB) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var open []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range open {
+			c.Close()
+		}
+		mu.Unlock()
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			open = append(open, c)
+			mu.Unlock()
+			go func() { _, _ = io.Copy(io.Discard, c) }()
+		}
+	}()
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // Count returns how many log entries match.
@@ -200,8 +252,15 @@ daemon off;
 pid nginx.pid;
 events { worker_connections 1024; }
 http {
-    log_format probe '$server_port|$server_protocol|$status|$request_method|$request_uri|$http_host|$ssl_protocol|$ssl_session_reused';
-    access_log logs/access.log probe;
+    log_format probe '$server_port|$server_protocol|$status|$request_method|$request_uri|$http_host|$ssl_protocol|$ssl_session_reused|$connection';
+    # Requests under /m/N/ are case N's: logged apart, and served at most
+    # 1500 a second each (delayed, not refused), so that a closed-loop run
+    # logs a few thousand lines.
+    map $request_uri $case_log { ~/m/(?<n>[0-9]+)/ m$n; default access; }
+    map $request_uri $case_key { ~(?<c>/m/[0-9]+)/ $c; default ""; }
+    limit_req_zone $case_key zone=cases:1m rate=1500r/s;
+    access_log logs/$case_log.log probe;
+    open_log_file_cache max=256 inactive=60s;
     client_body_temp_path tmp;
     proxy_temp_path tmp;
     fastcgi_temp_path tmp;
@@ -222,6 +281,9 @@ http {
         location = /close { keepalive_timeout 0; return 200 "bye"; }
         location = /hello.txt { default_type text/plain; return 200 "hello"; }
         location = /missing { return 404; }
+        location ~ /err$ { limit_req zone=cases burst=100000; root html; try_files /none =503; }
+        location ~ /hang$ { proxy_pass http://127.0.0.1:%[9]d; proxy_read_timeout 300s; }
+        location /m/ { limit_req zone=cases burst=100000; root html; default_type text/plain; try_files /ok.txt =404; }
         location / { default_type text/plain; return 200 "ok"; }
     }
     server {
