@@ -42,7 +42,7 @@ type matrixFeature struct {
 	name string
 	// args builds the feature's flags for case c (after the URL: script
 	// arguments); path is the URL's path under the case's prefix.
-	args   func(c *matrixCase) []string
+	args func(c *matrixCase) []string
 	path string
 	// script says the requests are the feature's own (a script, a
 	// targets file): a proxy then tunnels them.
@@ -51,7 +51,7 @@ type matrixFeature struct {
 	// set it); duration says the feature sets the run's length.
 	conns    int
 	duration bool
-	check func(t *testing.T, c *matrixCase, r *matrixResult)
+	check    func(t *testing.T, c *matrixCase, r *matrixResult)
 }
 
 // matrix is the shared server and proxy.
