@@ -131,32 +131,9 @@ func parseRequest(b []byte, off int) (end int, head bool, err *parseError) {
 			}
 			break
 		}
-		n := i
-		for i < len(b) && isToken(b[i]) {
-			i++
-		}
-		switch {
-		case i == n:
-			return bad(i, "invalid character in header")
-		case i == len(b):
-			return incomplete()
-		case b[i] != ':':
-			return bad(i, "invalid character in header")
-		}
-		name := b[n:i]
-		i++
-		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
-			i++
-		}
-		v := i
-		for i < len(b) && b[i] != '\r' && b[i] != '\n' {
-			if b[i] < ' ' && b[i] != '\t' || b[i] == 0x7f {
-				return bad(i, "invalid character in header")
-			}
-			i++
-		}
-		value := trimSpace(b[v:i])
-		if i, e = lineEnd(b, i); e != nil {
+		var name, value []byte
+		var v int
+		if i, v, name, value, e = parseField(b, i); e != nil {
 			return 0, false, e
 		}
 		switch {
@@ -222,21 +199,55 @@ func parseChunked(b []byte, i int, head bool) (int, bool, *parseError) {
 			return 0, false, e
 		}
 	}
-	for { // trailer fields, then the final empty line
+	for { // trailer fields, as header fields, then the final empty line
 		if i == len(b) {
 			return 0, false, &parseError{len(b), "incomplete request"}
 		}
-		empty := b[i] == '\r' || b[i] == '\n'
-		for i < len(b) && b[i] != '\r' && b[i] != '\n' {
-			i++
-		}
-		if i, e = lineEnd(b, i); e != nil {
-			return 0, false, e
-		}
-		if empty {
+		if b[i] == '\r' || b[i] == '\n' {
+			if i, e = lineEnd(b, i); e != nil {
+				return 0, false, e
+			}
 			return i, head, nil
 		}
+		if i, _, _, _, e = parseField(b, i); e != nil {
+			return 0, false, e
+		}
 	}
+}
+
+// parseField reads one "name: value" line at i, of a header or trailer
+// section: a token, a colon, then visible characters, spaces and tabs. at
+// is where the value starts.
+func parseField(b []byte, i int) (next, at int, name, value []byte, e *parseError) {
+	n := i
+	for i < len(b) && isToken(b[i]) {
+		i++
+	}
+	switch {
+	case i == n:
+		return 0, 0, nil, nil, &parseError{i, "invalid character in header"}
+	case i == len(b):
+		return 0, 0, nil, nil, &parseError{len(b), "incomplete request"}
+	case b[i] != ':':
+		return 0, 0, nil, nil, &parseError{i, "invalid character in header"}
+	}
+	name = b[n:i]
+	i++
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		i++
+	}
+	v := i
+	for i < len(b) && b[i] != '\r' && b[i] != '\n' {
+		if b[i] < ' ' && b[i] != '\t' || b[i] == 0x7f {
+			return 0, 0, nil, nil, &parseError{i, "invalid character in header"}
+		}
+		i++
+	}
+	value = trimSpace(b[v:i])
+	if i, e = lineEnd(b, i); e != nil {
+		return 0, 0, nil, nil, e
+	}
+	return i, v, name, value, nil
 }
 
 // lineEnd expects CRLF (or a bare LF, which wrk's parser also accepts) at i.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a short while (FUZZTIME, 3s by default): the
-# seed corpora run with the ordinary tests; this looks a little further.
-# A failing input is saved under the package's testdata/fuzz and fails the
-# script. Add a target by adding a "package FuzzName" line below.
+# Explores with every fuzz target for a while (FUZZTIME each, 30s by
+# default). The test command runs each target on its checked-in corpus
+# (testdata/fuzz, as go test does); this looks further, outside CI, and a
+# failing input is saved under the package's testdata/fuzz, to be checked
+# in with its fix. Add a target by adding a "package FuzzName" line below.
 #
 # Go before 1.27 can end a -fuzztime run with a bare "context deadline
 # exceeded" when a busy machine delays a worker at the deadline
@@ -19,14 +20,18 @@ targets=(
 	"./cli FuzzParseArgs"
 	"./hdrlog FuzzOpen"
 	"./target FuzzCreatePost"
-	"./generator FuzzParseResponses"
 	"./generator FuzzReadPath"
-	"./generator FuzzResponseHeaders"
-	"./generator FuzzStaticRequest"
+	"./generator/wire/h1 FuzzParseResponses"
+	"./generator/wire/h1 FuzzResponseHeaders"
+	"./generator/wire/h1 FuzzStaticRequest"
+	"./generator/wire/h2 FuzzParseFrames"
 	"./luascript FuzzParseRequest"
+	"./luascript FuzzCJSONDecode"
+	"./luascript FuzzPattern"
+	"./target FuzzAppendString"
 )
 
-fuzztime=${FUZZTIME:-3s}
+fuzztime=${FUZZTIME:-30s}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 for t in "${targets[@]}"; do

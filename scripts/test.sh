@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command: installs what the tests need, checks formatting, module
 # files, static analysis and every release platform's build, then vets and
-# runs every test, with the race detector, then runs each fuzz target briefly.
+# runs every test with the race detector, fuzz targets on their checked-in
+# corpora. Exploratory fuzzing is scripts/fuzz.sh's, outside this command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
@@ -24,4 +25,3 @@ go vet ./...
 # staticcheck 2026.2.2 (module v0.8.2), which supports the Go in go.mod.
 go run "honnef.co/go/tools/cmd/staticcheck@${STATICCHECK_VERSION:-v0.8.2}" ./...
 go test -race -timeout 15m ./... "$@"
-scripts/fuzz.sh
