@@ -59,121 +59,159 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		// -t bounds the cores used, as wrk's threads do.
 		runtime.GOMAXPROCS(min(int(opts.Threads), runtime.NumCPU()))
 	}
-	cfg := opts.Config()
-	jsonStdout := opts.JSON == "-"
+	s := &session{opts: opts, stdout: stdout, stderr: stderr}
 	// Ctrl-C interrupts a script that loops at load time or in setup(), and
 	// ends the run early.
-	intr := catchInterrupts()
-	defer intr.stop()
-	if err := useTargets(opts, &cfg, stderr); err != nil {
-		if errors.Is(err, errUsage) {
-			fmt.Fprint(stderr, usage)
-			return exitFailed
-		}
-		return fail(stderr, err)
-	}
-	var script *luascript.Script
-	if opts.Script != "" {
-		scriptOut := stdout
-		if jsonStdout {
-			// Stdout carries only the JSON document.
-			scriptOut = stderr
-		}
-		var err error
-		script, err = luascript.Load(luascript.Options{
-			Path: opts.Script, URL: opts.URL, Args: opts.ScriptArgs, Headers: opts.Headers, Stdout: scriptOut,
-			Context: intr.context(), ByEndpoint: cfg.ByEndpoint,
-			// A script's stages outside the run end even when nobody is
-			// there to press Ctrl-C.
-			StageTime: stageTime(cfg.Duration),
-		})
-		if err != nil {
-			return fail(stderr, err)
-		}
-		cfg.Script = script
-	}
-	outFiles, err := createFiles(&opts.Outputs)
+	s.intr = catchInterrupts()
+	defer s.intr.stop()
+	res, err := s.run()
 	if err != nil {
-		return fail(stderr, err)
+		return s.fail(err)
 	}
+	return s.report(res)
+}
 
+// session is one run of the command, from the parsed options to the exit
+// status, with what it set up along the way: what a failure must undo.
+type session struct {
+	opts           *Options
+	stdout, stderr io.Writer
+	cfg            generator.Config
+	intr           *interrupts
+	script         *luascript.Script
+	files          *files
+	hlog           *hdrlog.Writer
+	out            *bufio.Writer // the text report; a failed write sticks in it
+	watch          *watcher
+}
+
+// fail undoes what the session set up (the dashboard, the output files,
+// which a failed run does not fill) and prints err's one line.
+func (s *session) fail(err error) int {
+	if s.watch != nil {
+		s.watch.close()
+	}
+	if s.files != nil {
+		s.files.remove()
+	}
+	if errors.Is(err, errUsage) {
+		fmt.Fprint(s.stderr, usage)
+		return exitFailed
+	}
+	return fail(s.stderr, err)
+}
+
+// run sets the run up, every check that can fail before it first, and
+// runs it.
+func (s *session) run() (*generator.Result, error) {
+	o := s.opts
+	s.cfg = o.Config()
+	cfg := &s.cfg
+	if err := useTargets(o, cfg, s.stderr); err != nil {
+		return nil, err
+	}
+	if err := s.loadScript(); err != nil {
+		return nil, err
+	}
+	var err error
+	if s.files, err = createFiles(&o.Outputs); err != nil {
+		return nil, err
+	}
 	text := io.Discard
-	if !jsonStdout {
-		text = stdout
+	if o.JSON != "-" {
+		text = s.stdout
 	}
-	// A failed write sticks in out and is reported once the run is over.
-	out := bufio.NewWriter(text)
+	s.out = bufio.NewWriter(text)
 	cfg.Started = func() {
-		if script != nil {
+		if s.script != nil {
 			// The threads are set up; the run's own end bounds the hooks now.
-			script.SetContext(intr.context())
+			s.script.SetContext(s.intr.context())
 		}
-		_ = report.Header(out, opts.RawURL, &cfg)
-		_ = out.Flush()
+		_ = report.Header(s.out, o.RawURL, cfg)
+		_ = s.out.Flush()
 	}
-
-	hlog := outFiles.hlogWriter()
-	if hlog != nil {
-		cfg.OnInterval = hlog.Interval
+	if s.hlog = s.files.hlogWriter(); s.hlog != nil {
+		cfg.OnInterval = s.hlog.Interval
 	}
 	var line *progress.Line
-	if !opts.Quiet && progress.IsTerminal(stderr) {
-		line = progress.New(stderr)
+	if !o.Quiet && progress.IsTerminal(s.stderr) {
+		line = progress.New(s.stderr)
 		cfg.Progress = line.Update
 	}
-	watch, err := startWatch(&opts.Watch, &cfg, stderr)
-	if err != nil {
-		outFiles.remove()
-		return fail(stderr, err)
+	if s.watch, err = startWatch(&o.Watch, cfg, s.stderr); err != nil {
+		return nil, err
 	}
-	stopProfile, err := startCPUProfile(opts.CPUProfile)
+	stopProfile, err := startCPUProfile(o.CPUProfile)
 	if err != nil {
-		watch.close()
-		outFiles.remove()
-		return fail(stderr, err)
+		return nil, err
 	}
-	res, err := generator.Run(intr.context(), cfg)
-	intr.runOver()
+	res, err := generator.Run(s.intr.context(), *cfg)
+	s.intr.runOver()
 	if perr := stopProfile(); perr != nil && err == nil {
 		err = perr
 	}
 	if line != nil {
 		line.Clear()
 	}
-	if err != nil {
-		watch.close()
-		outFiles.remove()
-		return fail(stderr, err)
+	return res, err
+}
+
+// loadScript loads -s's script, if any, into the configuration.
+func (s *session) loadScript() error {
+	o := s.opts
+	if o.Script == "" {
+		return nil
 	}
-	monitor := watch.stop()
+	scriptOut := s.stdout
+	if o.JSON == "-" {
+		// Stdout carries only the JSON document.
+		scriptOut = s.stderr
+	}
+	script, err := luascript.Load(luascript.Options{
+		Path: o.Script, URL: o.URL, Args: o.ScriptArgs, Headers: o.Headers, Stdout: scriptOut,
+		Context: s.intr.context(), ByEndpoint: s.cfg.ByEndpoint,
+		// A script's stages outside the run end even when nobody is
+		// there to press Ctrl-C.
+		StageTime: stageTime(s.cfg.Duration),
+	})
+	if err != nil {
+		return err
+	}
+	s.script, s.cfg.Script = script, script
+	return nil
+}
+
+// report prints and writes what the run measured, runs the script's
+// done(), and returns the exit status.
+func (s *session) report(res *generator.Result) int {
+	o, stderr := s.opts, s.stderr
+	monitor := s.watch.stop()
 	run := summary.New(res)
-	textErr := writeText(out, run, &opts.Outputs, monitor)
-	if script != nil {
+	textErr := writeText(s.out, run, &o.Outputs, monitor)
+	if s.script != nil {
 		// A Ctrl-C that ended the run must not cut done() short: the next
 		// one interrupts it, and the one after that exits.
-		script.SetContext(intr.nextStage())
-		err := script.DoneRun(run)
-		intr.runOver()
+		s.script.SetContext(s.intr.nextStage())
+		err := s.script.DoneRun(run)
+		s.intr.runOver()
 		if err != nil {
-			watch.close()
-			outFiles.remove()
-			return fail(stderr, err)
+			return s.fail(err)
 		}
 	}
-	if note, ok := report.ScheduleNote(res); ok && !opts.Quiet {
+	if note, ok := report.ScheduleNote(res); ok && !o.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
 	if n := res.Errors.OverCap; n > 0 {
 		fmt.Fprintf(stderr, "gowrk: %d responses had a body over the %d bytes response() may see (--max-body) and were counted as read errors\n", n, res.Config.MaxBody)
 	}
-	if note, ok := report.SaturationNote(monitor); ok && !opts.Quiet {
+	if note, ok := report.SaturationNote(monitor); ok && !o.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
 	d := report.Details{Version: Version, Monitor: monitor}
-	code := finish(run, &opts.Outputs, outFiles, hlog, d, textErr, stdout, stderr)
-	d.Percentiles = opts.Percentiles
+	code := finish(run, &o.Outputs, s.files, s.hlog, d, textErr, s.stdout, stderr)
+	d.Percentiles = o.Percentiles
 	// The dashboard lingers as its own stage: Ctrl-C ends it.
-	if err := watch.finish(intr.nextStage(), run, d); err != nil {
+	if err := s.watch.finish(s.intr.nextStage(), run, d); err != nil {
 		fmt.Fprintln(stderr, "gowrk: dashboard: "+err.Error())
 	}
 	return code
