@@ -34,7 +34,10 @@ work=$(mktemp -d)
 chmod 755 "$work" # nginx's worker runs as another user
 trap 'kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true; [ -z "${delay_pid:-}" ] || kill "$delay_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/tmp" "$work/html/static"
-head -c 3072 /dev/urandom | base64 -w 64 | head -c 4096 >"$work/html/static/4k"
+# Written whole first: a pipe into head would end base64 with SIGPIPE,
+# which pipefail turns into the script's failure.
+head -c 3072 /dev/urandom | base64 -w 64 >"$work/4k.b64"
+head -c 4096 "$work/4k.b64" >"$work/html/static/4k"
 head -c 1048576 /dev/zero | tr '\0' x >"$work/html/static/1m"
 ulimit -n "$(ulimit -Hn)"
 taskset -c "$SERVER_CPU" nginx -p "$work" -c "$PWD/bench/nginx.conf" &

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // dialer opens the connections of a run: TCP (or a unix socket), plus TLS
@@ -158,4 +160,85 @@ func capitalize(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// dialTimed connects to addr (the proxy's, when there is one) within the
+// timeout, tunnels and does the TLS handshake as configured, and records
+// the TCP and TLS times in stats (nil: not recorded). Cancelling ctx (the
+// end of the run) abandons the dial or handshake at once.
+func (d *dialer) dialTimed(ctx context.Context, addr net.Addr, stats *connectStats) (net.Conn, error) {
+	start := time.Now()
+	nc, err := d.net.DialContext(ctx, addr.Network(), addr.String())
+	if err != nil {
+		return nil, err
+	}
+	tcp := time.Since(start)
+	if d.tunnels() {
+		if err := d.connectTunnel(ctx, nc); err != nil {
+			nc.Close()
+			return nil, err
+		}
+	}
+	if d.tls == nil {
+		stats.record(tcp, 0)
+		return nc, nil
+	}
+	hs := time.Now()
+	tc := tls.Client(nc, d.tls)
+	hctx, cancel := context.WithTimeout(ctx, d.timeout)
+	defer cancel()
+	if err := tc.HandshakeContext(hctx); err != nil {
+		nc.Close()
+		if d.http2 && strings.Contains(err.Error(), "no application protocol") {
+			return nil, ErrNoHTTP2
+		}
+		return nil, err
+	}
+	stats.record(tcp, time.Since(hs))
+	if d.http2 && tc.ConnectionState().NegotiatedProtocol != "h2" {
+		tc.Close()
+		return nil, ErrNoHTTP2
+	}
+	return tc, nil
+}
+
+// targetAddrs resolves where connections go: the unix socket, the proxy, or
+// the target's addresses, timing the DNS lookup.
+func targetAddrs(ctx context.Context, cfg *Config, dns *hdrhistogram.Histogram) ([]net.Addr, error) {
+	if p := cfg.Transport.UnixSocket; p != "" {
+		return []net.Addr{&net.UnixAddr{Name: p, Net: "unix"}}, nil
+	}
+	u := cfg.URL
+	if cfg.Transport.Proxy != nil {
+		u = cfg.Transport.Proxy
+	}
+	start := time.Now()
+	addrs, err := resolve(ctx, u)
+	if err == nil {
+		recordClamped(dns, int64(time.Since(start)/time.Microsecond))
+	}
+	return addrs, err
+}
+
+// preflight makes one connection with the run's full transport when it
+// goes beyond wrk's, so that an HTTP/1.1-only server, a refusing proxy or
+// a rejected certificate fail the run with one error instead of a run of
+// connect errors.
+func preflight(ctx context.Context, cfg *Config, d *dialer, addr net.Addr) error {
+	t := &cfg.Transport
+	if !t.HTTP2 && t.Proxy == nil && t.TLS == (TLSOptions{}) {
+		return nil
+	}
+	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	nc, err := d.dialTimed(dctx, addr, nil)
+	if err != nil {
+		var pe *ProxyError
+		if errors.Is(err, ErrNoHTTP2) || errors.As(err, &pe) {
+			return err
+		}
+		return fmt.Errorf("connecting to %s: %w", d.authority, err)
+	}
+	nc.Close()
+	return nil
 }

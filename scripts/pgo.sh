@@ -15,7 +15,10 @@ work=$(mktemp -d)
 chmod 755 "$work" # nginx's worker runs as another user
 trap 'kill $(cat "$work/nginx.pid" "$work/h2/nginx-h2.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/tmp" "$work/html/static" "$work/prof" "$work/h2/tmp"
-head -c 3072 /dev/urandom | base64 -w 64 | head -c 4096 >"$work/html/static/4k"
+# Written whole first: a pipe into head would end base64 with SIGPIPE,
+# which pipefail turns into the script's failure.
+head -c 3072 /dev/urandom | base64 -w 64 >"$work/4k.b64"
+head -c 4096 "$work/4k.b64" >"$work/html/static/4k"
 ulimit -n "$(ulimit -Hn)"
 nginx -p "$work" -c "$PWD/bench/nginx.conf" &
 nginx -p "$work/h2" -c "$PWD/bench/nginx-h2.conf" &
