@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release archives into dist/: gowrk for every platform in
 # scripts/platforms, static, with the version stamped in, each archived with
-# the README and licence, plus SHA256SUMS. Usage: scripts/release.sh VERSION
+# the README, the docs it links to and the licence, plus SHA256SUMS. Usage: scripts/release.sh VERSION
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=${1:?usage: scripts/release.sh VERSION}
@@ -23,6 +23,8 @@ for p in $(cat scripts/platforms); do
 		-ldflags "-s -w -X github.com/gowrk/gowrk/cli.Version=$version" \
 		-o "$work/$name/$exe" ./cmd/gowrk
 	cp "${docs[@]}" "$work/$name/"
+	mkdir -p "$work/$name/docs"
+	cp docs/*.md "$work/$name/docs/"
 	if [ "$os" = windows ]; then
 		(cd "$work" && zip -qr "$OLDPWD/dist/$name.zip" "$name")
 	else
