@@ -254,11 +254,11 @@ events { worker_connections 1024; }
 http {
     log_format probe '$server_port|$server_protocol|$status|$request_method|$request_uri|$http_host|$ssl_protocol|$ssl_session_reused|$connection';
     # Requests under /m/N/ are case N's: logged apart, and served at most
-    # 1500 a second each (delayed, not refused), so that a closed-loop run
+    # 1000 a second each (delayed, not refused), so that a closed-loop run
     # logs a few thousand lines.
     map $request_uri $case_log { ~/m/(?<n>[0-9]+)/ m$n; default access; }
     map $request_uri $case_key { ~(?<c>/m/[0-9]+)/ $c; default ""; }
-    limit_req_zone $case_key zone=cases:1m rate=1500r/s;
+    limit_req_zone $case_key zone=cases:1m rate=1000r/s;
     access_log logs/$case_log.log probe;
     open_log_file_cache max=256 inactive=60s;
     client_body_temp_path tmp;
