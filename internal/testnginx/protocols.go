@@ -63,7 +63,8 @@ func StartProtocols(t testing.TB) *Protocols {
 	bin := testenv.Require(t, "nginx")
 	dir := t.TempDir()
 	s := &Protocols{dir: dir}
-	s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.GoAway = freePort(t), freePort(t), freePort(t), freePort(t), freePort(t), freePort(t)
+	ports := freePorts(t, 6)
+	s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.GoAway = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 	s.Unix = filepath.Join(dir, "h1.sock")
 	s.UnixH2C = filepath.Join(dir, "h2c.sock")
 	s.makeCerts(t)
@@ -80,7 +81,6 @@ func StartProtocols(t testing.TB) *Protocols {
 	if err := os.WriteFile(filepath.Join(dir, "nginx.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	ports := []int{s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.GoAway}
 	launch(t, bin, dir, filepath.Join(dir, "nginx.conf"), ports...)
 	return s
 }

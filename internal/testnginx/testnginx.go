@@ -50,7 +50,8 @@ func Start(t testing.TB, locations string) *Server {
 			t.Fatal(err)
 		}
 	}
-	port, sinkPort := freePort(t), freePort(t)
+	ports := freePorts(t, 2)
+	port, sinkPort := ports[0], ports[1]
 	sink := fmt.Sprintf("http://127.0.0.1:%d", sinkPort)
 	conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
@@ -132,14 +133,20 @@ func launch(t testing.TB, bin, dir, conf string, ports ...int) {
 	}
 }
 
-func freePort(t testing.TB) int {
+// freePorts returns n distinct free loopback ports: they are all held
+// open together while picked, so that none is handed out twice.
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	var ports []int
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		ports = append(ports, ln.Addr().(*net.TCPAddr).Port)
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return ports
 }
 
 // Log is the requests logged so far. nginx writes a request's line once
