@@ -404,7 +404,8 @@ const usage = `Usage: gowrk <options> <url>
 
   Protocols and connections:
         --http2            HTTP/2: ALPN h2 over https, h2c over http
-        --streams     <N>  Concurrent streams per HTTP/2 connection (1)
+        --http3            HTTP/3 over QUIC (https URLs)
+        --streams     <N>  Concurrent streams per HTTP/2 or HTTP/3 connection (1)
         --verify           Verify the server's certificate
         --cacert      <F>  CA certificates (PEM) for --verify
         --cert <F> --key <F>

@@ -14,10 +14,10 @@ import (
 // maxStreams bounds --streams; servers allow far fewer (nginx: 128).
 const maxStreams = 1 << 16
 
-// TransportOptions are the flags wrk does not have: HTTP/2, TLS options,
-// unix sockets and proxies.
+// TransportOptions are the flags wrk does not have: HTTP/2 and HTTP/3,
+// TLS options, unix sockets and proxies.
 type TransportOptions struct {
-	HTTP2             bool
+	HTTP2, HTTP3      bool
 	Streams           uint64
 	Verify            bool
 	CACert, Cert, Key string
@@ -60,6 +60,7 @@ func (p proxyValue) Set(s string) error {
 
 func addTransportFlags(fs *pflag.FlagSet, o *TransportOptions) {
 	fs.BoolVar(&o.HTTP2, "http2", false, "Speak HTTP/2 (h2 over https, h2c over http)")
+	fs.BoolVar(&o.HTTP3, "http3", false, "Speak HTTP/3 over QUIC (https)")
 	fs.Var(metricValue{&o.Streams, 1, maxStreams, "streams"}, "streams", "Concurrent HTTP/2 streams per connection")
 	fs.BoolVar(&o.Verify, "verify", false, "Verify the server's certificate")
 	fs.StringVar(&o.CACert, "cacert", "", "CA certificates (PEM) for --verify")
@@ -78,8 +79,16 @@ func (o *TransportOptions) check(fs *pflag.FlagSet, u *url.URL) error {
 	// With --targets and no URL, the targets file names the scheme.
 	https := u == nil || u.Scheme == "https"
 	switch {
-	case fs.Changed("streams") && !o.HTTP2:
-		return errors.New("--streams needs --http2")
+	case fs.Changed("streams") && !o.HTTP2 && !o.HTTP3:
+		return errors.New("--streams needs --http2 or --http3")
+	case o.HTTP2 && o.HTTP3:
+		return errors.New("--http2 and --http3 cannot be used together")
+	case o.HTTP3 && !https:
+		return errors.New("--http3 needs an https:// URL")
+	case o.HTTP3 && o.Proxy != nil:
+		return errors.New("--http3 does not go through --proxy (QUIC runs over UDP)")
+	case o.HTTP3 && o.UnixSocket != "":
+		return errors.New("--http3 does not go over --unix-socket (QUIC runs over UDP)")
 	case o.CACert != "" && !o.Verify:
 		return errors.New("--cacert needs --verify")
 	case (o.Cert == "") != (o.Key == ""):
@@ -97,6 +106,7 @@ func (o *TransportOptions) check(fs *pflag.FlagSet, u *url.URL) error {
 func (o *TransportOptions) transport() generator.Transport {
 	return generator.Transport{
 		HTTP2:      o.HTTP2,
+		HTTP3:      o.HTTP3,
 		Streams:    int(o.Streams),
 		UnixSocket: o.UnixSocket,
 		Proxy:      o.Proxy,

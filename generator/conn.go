@@ -9,6 +9,7 @@ import (
 	"github.com/gowrk/gowrk/generator/wire"
 	"github.com/gowrk/gowrk/generator/wire/h1"
 	"github.com/gowrk/gowrk/generator/wire/h2"
+	"github.com/gowrk/gowrk/generator/wire/h3"
 	"github.com/gowrk/gowrk/pace"
 )
 
@@ -37,11 +38,16 @@ type conn struct {
 	th    *thread
 	index int
 	// place is the connection's rank in the round-robin over all the run's
-	// connections: its open-loop phase and its connection-stage threshold.
-	place float64
-	codec wire.Codec
-	rec   *recorder
-	hook  *Response // set when the thread's script has a response() hook
+	// connections: its open-loop phase. group is the connection to the
+	// server it shares with others (HTTP/3's streams; otherwise its own
+	// place), whose rank the connection stages gate; primary says it counts
+	// for the group.
+	place   float64
+	group   int
+	primary bool
+	codec   wire.Codec
+	rec     *recorder
+	hook    *Response // set when the thread's script has a response() hook
 
 	// flights are the requests in flight, by codec slot; open counts them.
 	flights []flight
@@ -116,7 +122,9 @@ func (f *flight) endpointOf(i int) uint16 {
 }
 
 func newConn(th *thread, index int) *conn {
-	c := &conn{th: th, index: index, place: float64(th.phase(index))}
+	p := th.phase(index)
+	size := max(th.run.groupSize, 1)
+	c := &conn{th: th, index: index, place: float64(p), group: p / size, primary: p%size == 0}
 	c.fd, c.heapIndex = -1, -1
 	return c
 }
@@ -125,10 +133,14 @@ func newConn(th *thread, index int) *conn {
 func (c *conn) setProtocol() {
 	r := c.th.run
 	keep := c.th.hasResponse
-	if t := &r.cfg.Transport; t.HTTP2 {
+	switch t := &r.cfg.Transport; {
+	case t.HTTP2:
 		c.codec = h2.NewCodec(t.Streams, r.cfg.URL.Scheme, r.cfg.URL.Host, keep, r.cfg.MaxBody)
 		c.flights = make([]flight, t.Streams)
-	} else {
+	case t.HTTP3:
+		c.codec = h3.NewCodec(r.cfg.URL.Scheme, r.cfg.URL.Host, keep, r.cfg.MaxBody)
+		c.flights = make([]flight, 1)
+	default:
 		c.codec = h1.NewCodec(keep, r.cfg.MaxBody)
 		c.flights = make([]flight, 1)
 	}
@@ -153,12 +165,14 @@ func (c *conn) gate(now time.Duration) (bool, time.Duration) {
 	if len(stages) == 0 {
 		return true, now
 	}
-	active, wake := pace.Gate(stages, c.place, now)
+	active, wake := pace.Gate(stages, float64(c.group), now)
 	if active != c.active {
 		c.active = active
-		if active {
+		switch {
+		case !c.primary:
+		case active:
 			c.th.active.Add(1)
-		} else {
+		default:
 			c.th.active.Add(-1)
 		}
 	}
@@ -394,7 +408,7 @@ func (c *conn) countError(counter *uint64, class ErrorClass, err error, endpoint
 		return
 	}
 	*counter++
-	if errors.Is(err, h1.ErrBodyTooLarge) || errors.Is(err, h2.ErrBodyTooLarge) {
+	if errors.Is(err, h1.ErrBodyTooLarge) || errors.Is(err, h2.ErrBodyTooLarge) || errors.Is(err, h3.ErrBodyTooLarge) {
 		c.totals.Errors.OverCap++
 	}
 	c.th.stats.countError(class, err, endpoint)
@@ -453,6 +467,9 @@ func (c *conn) expire(now time.Duration) (closeConn bool) {
 func (c *conn) connectFailed(err error) time.Duration {
 	if c.stopping() {
 		return 0
+	}
+	if errors.As(err, new(sharedDialError)) {
+		return c.backOff() // counted by the connection that dialed
 	}
 	c.totals.Errors.Connect++
 	c.th.stats.countError(ClassConnect, err, 0)

@@ -10,20 +10,40 @@ import (
 // ConnectTiming holds, in µs, how long each phase of making a connection
 // took. DNS has one sample per lookup (gowrk resolves the target once per
 // run, as wrk does); TCP and TLS one per connection made, reconnects
-// included. TLS is nil for plain-text targets.
+// included; QUIC one per HTTP/3 connection's handshake, instead of TCP and
+// TLS. TLS is nil for plain-text targets, TCP and TLS for HTTP/3, QUIC for
+// everything else.
 type ConnectTiming struct {
-	DNS, TCP, TLS *hdrhistogram.Histogram
+	DNS, TCP, TLS, QUIC *hdrhistogram.Histogram
+	// ZeroRTT counts the QUIC connections that sent their first requests
+	// as 0-RTT early data, before the handshake completed.
+	ZeroRTT uint64
 }
 
 // connectStats is one thread's connection timing; the lock is taken once
 // per connection made, never per request.
 type connectStats struct {
-	mu       sync.Mutex
-	tcp, tls *hdrhistogram.Histogram
+	mu             sync.Mutex
+	tcp, tls, quic *hdrhistogram.Histogram
+	zeroRTT        uint64
 }
 
 func newConnectStats() *connectStats {
-	return &connectStats{tcp: NewLatencyHistogram(), tls: NewLatencyHistogram()}
+	return &connectStats{tcp: NewLatencyHistogram(), tls: NewLatencyHistogram(), quic: NewLatencyHistogram()}
+}
+
+// recordQUIC takes a QUIC handshake's time, and whether the connection
+// used 0-RTT.
+func (s *connectStats) recordQUIC(handshake time.Duration, zeroRTT bool) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	recordClamped(s.quic, int64(handshake/time.Microsecond))
+	if zeroRTT {
+		s.zeroRTT++
+	}
+	s.mu.Unlock()
 }
 
 func (s *connectStats) record(tcp, handshake time.Duration) {
@@ -40,16 +60,23 @@ func (s *connectStats) record(tcp, handshake time.Duration) {
 
 // connectTiming merges the threads' connection timing.
 func (r *run) connectTiming(dns *hdrhistogram.Histogram) ConnectTiming {
-	ct := ConnectTiming{DNS: dns, TCP: NewLatencyHistogram()}
-	if r.dialer.tls != nil {
-		ct.TLS = NewLatencyHistogram()
+	ct := ConnectTiming{DNS: dns}
+	switch {
+	case r.quic != nil:
+		ct.QUIC = NewLatencyHistogram()
+	case r.dialer.tls != nil:
+		ct.TCP, ct.TLS = NewLatencyHistogram(), NewLatencyHistogram()
+	default:
+		ct.TCP = NewLatencyHistogram()
 	}
 	for _, s := range r.connect {
 		s.mu.Lock()
-		ct.TCP.Merge(s.tcp)
-		if ct.TLS != nil {
-			ct.TLS.Merge(s.tls)
+		for _, m := range [...]struct{ to, from *hdrhistogram.Histogram }{{ct.TCP, s.tcp}, {ct.TLS, s.tls}, {ct.QUIC, s.quic}} {
+			if m.to != nil {
+				m.to.Merge(m.from)
+			}
 		}
+		ct.ZeroRTT += s.zeroRTT
 		s.mu.Unlock()
 	}
 	return ct

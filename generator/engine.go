@@ -55,6 +55,8 @@ func chooseEngine(cfg *Config, d *dialer) (Engine, error) {
 	switch {
 	case !loopSupported:
 		cannot = "on this operating system"
+	case cfg.Transport.HTTP3:
+		cannot = "HTTP/3 (QUIC)"
 	case d.tls != nil:
 		cannot = "TLS (https)"
 	case d.tunnels():

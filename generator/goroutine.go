@@ -101,7 +101,13 @@ func (c *conn) sleepUntil(t time.Duration) bool {
 
 func (c *conn) dial() error {
 	r := c.th.run
-	nc, err := r.dialer.dialTimed(r.ctx, c.th.addr, r.connect[c.th.index])
+	var nc net.Conn
+	var err error
+	if r.quic != nil {
+		nc, err = r.quic.openStream(r.ctx, c.group, r.connect[c.th.index])
+	} else {
+		nc, err = r.dialer.dialTimed(r.ctx, c.th.addr, r.connect[c.th.index])
+	}
 	if err != nil {
 		return err
 	}
@@ -203,8 +209,17 @@ func (c *conn) flush() bool {
 			return false
 		}
 	}
+	if hc, ok := c.codec.(wire.HalfCloser); ok && hc.CloseWrite() {
+		// A server that has the request may stop reading (STOP_SENDING)
+		// before the end is sent: what matters shows on the read side.
+		_ = c.nc.(closeWriter).CloseWrite()
+	}
 	return true
 }
+
+// closeWriter is a connection whose sending side closes alone (a QUIC
+// stream).
+type closeWriter interface{ CloseWrite() error }
 
 // receive reads and handles events until at least one was handled, the
 // connection is dropped, or wake passes (a request may start then).
@@ -335,6 +350,19 @@ func (c *conn) eof() error {
 // broke counts a connection that failed with err and drops it. Requests
 // the monitor interrupted are timeouts, whatever the socket then said.
 func (c *conn) broke(class ErrorClass, err error) {
+	switch {
+	case errors.Is(err, errStreamRefused):
+		// Never processed: neither sent nor an error.
+		for i := range c.flights {
+			if f := &c.flights[i]; f.open {
+				c.sent -= uint64(f.req.Count)
+			}
+		}
+		c.disconnect()
+		return
+	case errors.Is(err, errStreamReset):
+		class = ClassReset
+	}
 	if c.expired.Load() || errors.Is(err, os.ErrDeadlineExceeded) {
 		before := c.open
 		c.expire(c.th.run.clock())

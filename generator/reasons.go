@@ -14,6 +14,8 @@ import (
 
 	"github.com/gowrk/gowrk/generator/wire/h1"
 	"github.com/gowrk/gowrk/generator/wire/h2"
+	"github.com/gowrk/gowrk/generator/wire/h3"
+	"github.com/quic-go/quic-go"
 )
 
 // ErrorClass is one of wrk's error classes.
@@ -65,6 +67,12 @@ const (
 	reasonH2FrameSize
 	reasonH2NoResponse
 	reasonH2Overrun
+	reasonH3Frame
+	reasonH3NoResponse
+	reasonH3Truncated
+	reasonQUICIdle
+	reasonQUICClosed
+	reasonQUICHandshake
 	numReasons
 )
 
@@ -95,6 +103,12 @@ var reasonTexts = [numReasons]string{
 	reasonH2FrameSize:    h2.ErrFrameSize.Error(),
 	reasonH2NoResponse:   h2.ErrNoResponse.Error(),
 	reasonH2Overrun:      h2.ErrOutputOverrun.Error(),
+	reasonH3Frame:        h3.ErrFrame.Error(),
+	reasonH3NoResponse:   h3.ErrNoResponse.Error(),
+	reasonH3Truncated:    h3.ErrBodyTruncated.Error(),
+	reasonQUICIdle:       "QUIC idle timeout",
+	reasonQUICClosed:     "QUIC connection closed",
+	reasonQUICHandshake:  "QUIC handshake timed out",
 }
 
 // parseReasons name the codecs' errors.
@@ -118,6 +132,11 @@ var parseReasons = [...]struct {
 	{h2.ErrNoResponse, reasonH2NoResponse},
 	{h2.ErrBodyTooLarge, reasonBodyTooLarge},
 	{h2.ErrOutputOverrun, reasonH2Overrun},
+	{h3.ErrFrame, reasonH3Frame},
+	{h3.ErrNoResponse, reasonH3NoResponse},
+	{h3.ErrBodyTruncated, reasonH3Truncated},
+	{h3.ErrHeaderTooBig, reasonHeaderTooLarge},
+	{h3.ErrBodyTooLarge, reasonBodyTooLarge},
 }
 
 // classify names err. It runs once per socket error, never per request.
@@ -126,7 +145,7 @@ func classify(err error) reason {
 		return reasonOther
 	}
 	for _, p := range parseReasons {
-		if err == p.err {
+		if errors.Is(err, p.err) {
 			return p.why
 		}
 	}
@@ -138,8 +157,18 @@ func classify(err error) reason {
 		record   tls.RecordHeaderError
 		alert    tls.AlertError
 		dns      *net.DNSError
+		idle     *quic.IdleTimeoutError
+		hs       *quic.HandshakeTimeoutError
+		app      *quic.ApplicationError
+		tr       *quic.TransportError
 	)
 	switch {
+	case errors.As(err, &idle):
+		return reasonQUICIdle
+	case errors.As(err, &hs):
+		return reasonQUICHandshake
+	case errors.As(err, &app), errors.As(err, &tr):
+		return reasonQUICClosed
 	case errors.As(err, &unknown):
 		return reasonTLSAuthority
 	case errors.As(err, &hostname):

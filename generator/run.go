@@ -18,6 +18,7 @@ package generator
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -31,7 +32,12 @@ type run struct {
 	// connection.
 	useLoop bool
 	engine  Engine
-	epoch   time.Time
+	// units are the engine connections, groupSize how many of them share
+	// one connection to the server (HTTP/3's streams), quic the HTTP/3
+	// connections.
+	units, groupSize int
+	quic             *quicPool
+	epoch            time.Time
 	// ctx ends with the run; dials and TLS handshakes in progress then stop.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -57,7 +63,7 @@ func (r *run) end() {
 }
 
 func newRun(cfg Config) *run {
-	r := &run{cfg: cfg, dialer: wrkDialer(&cfg), done: make(chan struct{})}
+	r := &run{cfg: cfg, dialer: wrkDialer(&cfg), done: make(chan struct{}), units: cfg.Connections, groupSize: 1}
 	r.connect = make([]*connectStats, cfg.Threads)
 	for i := range r.connect {
 		r.connect[i] = newConnectStats()
@@ -108,14 +114,28 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A target that takes longer than the whole run to accept a connection
-	// counts as unreachable: the run must end on time.
-	addr, err := firstReachable(ctx, cfg.URL, addrs, min(cfg.Timeout, cfg.Duration))
-	if err != nil {
-		return nil, err
-	}
-	if err := preflight(ctx, &cfg, d, addr); err != nil {
-		return nil, err
+	// groupSize engine connections share a connection: the streams of an
+	// HTTP/3 connection, each an engine connection.
+	units, groupSize := cfg.Connections, 1
+	var pool *quicPool
+	var addr net.Addr
+	if cfg.Transport.HTTP3 {
+		units, groupSize, addr = cfg.Connections*cfg.Transport.Streams, cfg.Transport.Streams, addrs[0]
+		if pool, err = newQUICPool(&cfg, d, addr, cfg.Connections); err != nil {
+			return nil, err
+		}
+		if err := preflightQUIC(ctx, pool); err != nil {
+			return nil, err
+		}
+	} else {
+		// A target that takes longer than the whole run to accept a
+		// connection counts as unreachable: the run must end on time.
+		if addr, err = firstReachable(ctx, cfg.URL, addrs, min(cfg.Timeout, cfg.Duration)); err != nil {
+			return nil, err
+		}
+		if err := preflight(ctx, &cfg, d, addr); err != nil {
+			return nil, err
+		}
 	}
 	static, err := StaticRequest(&cfg)
 	if err != nil {
@@ -128,6 +148,10 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	r := newRun(cfg)
 	r.dialer = d
 	r.engine, r.useLoop = engine, engine == EngineLoop
+	r.units, r.groupSize, r.quic = units, groupSize, pool
+	if pool != nil {
+		defer pool.close()
+	}
 	if r.useLoop {
 		defer reserveProcs(cfg.Threads)()
 	}
@@ -135,8 +159,8 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	// Counted before setup, so a script that stops threads there ends the run.
 	r.liveShards.Store(int64(len(threads)))
 	for i := range threads {
-		n := cfg.Connections / cfg.Threads
-		if i < cfg.Connections%cfg.Threads {
+		n := units / cfg.Threads
+		if i < units%cfg.Threads {
 			n++
 		}
 		th := newThread(r, i, n, addr)

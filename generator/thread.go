@@ -93,7 +93,7 @@ func (th *thread) start() {
 	for _, c := range th.conns {
 		c.prepareGoroutine()
 		if cfg.Pacer.Enabled() {
-			c.pace(cfg.Connections, lateSlack)
+			c.pace(th.run.units, lateSlack)
 		}
 		go c.runGoroutine()
 	}
@@ -114,7 +114,7 @@ func (th *thread) startLoop() bool {
 	if cfg.Pacer.Enabled() {
 		for _, c := range th.conns {
 			// The tick and the poller's resolution are not lateness.
-			c.pace(cfg.Connections, lateSlack+paceTick)
+			c.pace(th.run.units, lateSlack+paceTick)
 		}
 	}
 	th.loop = l

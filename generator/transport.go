@@ -9,13 +9,15 @@ import (
 	"os"
 )
 
-// Transport holds what wrk cannot do: HTTP/2, TLS options, unix sockets and
-// proxies. Its zero value is wrk's behaviour.
+// Transport holds what wrk cannot do: HTTP/2 and HTTP/3, TLS options,
+// unix sockets and proxies. Its zero value is wrk's behaviour.
 type Transport struct {
 	// HTTP2 speaks HTTP/2: ALPN h2 over https, prior-knowledge h2c over http.
 	HTTP2 bool
-	// Streams is the number of concurrent streams per HTTP/2 connection
-	// (default 1).
+	// HTTP3 speaks HTTP/3 over QUIC (https only).
+	HTTP3 bool
+	// Streams is the number of concurrent streams per HTTP/2 or HTTP/3
+	// connection (default 1).
 	Streams int
 	// UnixSocket, when set, is the path every connection dials; the URL
 	// still gives Host and path.
@@ -107,8 +109,20 @@ func validateTransport(cfg *Config) error {
 	if t.Streams <= 0 {
 		t.Streams = 1
 	}
-	if t.Streams > 1 && !t.HTTP2 {
-		return fmt.Errorf("%w: streams need HTTP/2", ErrConfig)
+	if t.Streams > 1 && !t.HTTP2 && !t.HTTP3 {
+		return fmt.Errorf("%w: streams need HTTP/2 or HTTP/3", ErrConfig)
+	}
+	if t.HTTP3 {
+		switch {
+		case t.HTTP2:
+			return fmt.Errorf("%w: HTTP/2 or HTTP/3, not both", ErrConfig)
+		case cfg.URL.Scheme != "https":
+			return fmt.Errorf("%w: HTTP/3 needs an https:// URL", ErrConfig)
+		case t.Proxy != nil:
+			return fmt.Errorf("%w: HTTP/3 does not go through an HTTP proxy", ErrConfig)
+		case t.UnixSocket != "":
+			return fmt.Errorf("%w: HTTP/3 runs over UDP, not a unix socket", ErrConfig)
+		}
 	}
 	if t.Proxy != nil && t.UnixSocket != "" {
 		return fmt.Errorf("%w: a unix socket and a proxy do not go together", ErrConfig)

@@ -28,7 +28,7 @@ func connectPhases(ct generator.ConnectTiming) []connectPhase {
 	for _, p := range []struct {
 		name string
 		h    *hdrhistogram.Histogram
-	}{{"dns", ct.DNS}, {"tcp", ct.TCP}, {"tls", ct.TLS}} {
+	}{{"dns", ct.DNS}, {"tcp", ct.TCP}, {"tls", ct.TLS}, {"quic", ct.QUIC}} {
 		if p.h == nil {
 			continue
 		}
@@ -59,6 +59,9 @@ type jsonConnect struct {
 	DNS *jsonConnectPhase `json:"dns,omitempty"`
 	TCP *jsonConnectPhase `json:"tcp,omitempty"`
 	TLS *jsonConnectPhase `json:"tls,omitempty"`
+	// QUIC is HTTP/3's handshakes, ZeroRTT the connections that sent 0-RTT.
+	QUIC    *jsonConnectPhase `json:"quic,omitempty"`
+	ZeroRTT *uint64           `json:"zero_rtt,omitempty"`
 }
 
 func connectJSON(ct generator.ConnectTiming) *jsonConnect {
@@ -67,6 +70,10 @@ func connectJSON(ct generator.ConnectTiming) *jsonConnect {
 		return nil
 	}
 	out := &jsonConnect{}
+	if ct.QUIC != nil {
+		n := ct.ZeroRTT
+		out.ZeroRTT = &n
+	}
 	for _, p := range phases {
 		j := &jsonConnectPhase{Count: p.Count, MeanUS: p.MeanUS, P50US: p.P50US, P90US: p.P90US, P99US: p.P99US, MaxUS: p.MaxUS}
 		switch p.Name {
@@ -76,6 +83,8 @@ func connectJSON(ct generator.ConnectTiming) *jsonConnect {
 			out.TCP = j
 		case "tls":
 			out.TLS = j
+		case "quic":
+			out.QUIC = j
 		}
 	}
 	return out

@@ -24,12 +24,15 @@ test)
 	# tests run against nginx; h2load is the reference for HTTP/2 counts.
 	have nginx || missing+=(nginx-light)
 	have h2load || missing+=(nghttp2-client)
+	# The HTTP/3 tests run against Caddy, which serves h3.
+	have caddy || missing+=(caddy)
 	;;
 bench)
 	have nginx || missing+=(nginx-light)
 	have chromium || missing+=(chromium)
-	# h2load, the reference for the HTTP/2 rows.
+	# h2load, the reference for the HTTP/2 rows; Caddy for HTTP/3's.
 	have h2load || missing+=(nghttp2-client)
+	have caddy || missing+=(caddy)
 	;;
 esac
 

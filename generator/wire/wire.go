@@ -92,3 +92,10 @@ type Codec interface {
 	// never needs to be larger.
 	MaxPending() int
 }
+
+// HalfCloser is a codec whose request ends by closing the sending side of
+// its stream (HTTP/3, a stream per request): once Output is written and
+// CloseWrite says so, the engine closes it.
+type HalfCloser interface {
+	CloseWrite() bool
+}

@@ -2,24 +2,15 @@ package testnginx
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"io"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
+	"github.com/gowrk/gowrk/internal/testcert"
 	"github.com/gowrk/gowrk/internal/testenv"
+	"github.com/gowrk/gowrk/internal/testserver"
 )
 
 // Protocols is a running nginx that speaks every protocol gowrk does.
@@ -67,8 +58,9 @@ func StartProtocols(t testing.TB) *Protocols {
 	s.HTTP, s.H2C, s.TLS, s.H2, s.MTLS, s.GoAway = ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 	s.Unix = filepath.Join(dir, "h1.sock")
 	s.UnixH2C = filepath.Join(dir, "h2c.sock")
-	s.makeCerts(t)
-	s.Hang = startHang(t)
+	certs := testcert.Write(t, dir)
+	s.CA, s.ClientCert, s.ClientKey, s.OtherKey = certs.CA, certs.ClientCert, certs.ClientKey, certs.OtherKey
+	s.Hang = testserver.StartHang(t)
 	for _, d := range []string{"logs", "tmp", "html"} {
 		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -131,38 +123,6 @@ func (s *Protocols) readLog(t testing.TB, name string) []ProtocolEntry {
 	return out
 }
 
-// startHang listens on a free port, takes connections and their requests,
-// and never answers, until the test ends.
-func startHang(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var open []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range open {
-			c.Close()
-		}
-		mu.Unlock()
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			open = append(open, c)
-			mu.Unlock()
-			go func() { _, _ = io.Copy(io.Discard, c) }()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // Count returns how many log entries match.
 func Count(entries []ProtocolEntry, match func(ProtocolEntry) bool) int {
 	n := 0
@@ -172,77 +132,6 @@ func Count(entries []ProtocolEntry, match func(ProtocolEntry) bool) int {
 		}
 	}
 	return n
-}
-
-// makeCerts writes a CA, a server certificate for 127.0.0.1 and localhost,
-// a client certificate and an unrelated key.
-func (s *Protocols) makeCerts(t testing.TB) {
-	t.Helper()
-	caKey := newKey(t)
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "gowrk test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ca, _ := x509.ParseCertificate(caDER)
-	leaf := func(serial int64, name string, usage x509.ExtKeyUsage, key *ecdsa.PrivateKey) []byte {
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      pkix.Name{CommonName: name},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-		}
-		if usage == x509.ExtKeyUsageServerAuth {
-			tmpl.DNSNames = []string{"localhost", "gowrk.test"}
-			tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1)}
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return der
-	}
-	serverKey, clientKey, otherKey := newKey(t), newKey(t), newKey(t)
-	s.CA = s.writePEM(t, "ca.pem", "CERTIFICATE", caDER)
-	s.writePEM(t, "server.pem", "CERTIFICATE", leaf(2, "localhost", x509.ExtKeyUsageServerAuth, serverKey))
-	s.writePEM(t, "server.key", "EC PRIVATE KEY", keyDER(t, serverKey))
-	s.ClientCert = s.writePEM(t, "client.pem", "CERTIFICATE", leaf(3, "gowrk client", x509.ExtKeyUsageClientAuth, clientKey))
-	s.ClientKey = s.writePEM(t, "client.key", "EC PRIVATE KEY", keyDER(t, clientKey))
-	s.OtherKey = s.writePEM(t, "other.key", "EC PRIVATE KEY", keyDER(t, otherKey))
-}
-
-func newKey(t testing.TB) *ecdsa.PrivateKey {
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
-func keyDER(t testing.TB, k *ecdsa.PrivateKey) []byte {
-	der, err := x509.MarshalECPrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return der
-}
-
-func (s *Protocols) writePEM(t testing.TB, name, typ string, der []byte) string {
-	path := filepath.Join(s.dir, name)
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // config is nginx 1.22's syntax ("listen ... http2"). One process, so
