@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gowrk/gowrk/hdrlog"
+	"github.com/gowrk/gowrk/internal/testcaddy"
 	"github.com/gowrk/gowrk/internal/testnginx"
 	"github.com/gowrk/gowrk/internal/testserver"
 )
@@ -31,9 +33,12 @@ type matrixTransport struct {
 	// engine is the engine the run must use; "" means the loop engine,
 	// or the goroutine engine when the proxy tunnels (scripted requests).
 	engine   string
-	protocol string // as nginx logs it
+	protocol string // as the server logs it
 	tls      bool
 	proxy    bool
+	// caddy says the server is Caddy, whose log names no connections: the
+	// QUIC handshakes count them instead.
+	caddy bool
 }
 
 // matrixFeature is one feature, with what it adds to the command line
@@ -54,13 +59,48 @@ type matrixFeature struct {
 	stages   bool
 	duration bool
 	check    func(t *testing.T, c *matrixCase, r *matrixResult)
+	// refusedOn says, for a transport the feature cannot run on, what the
+	// one line refusing it holds; "" where it runs.
+	refusedOn func(tr matrixTransport) string
 }
 
 // matrix is the shared server and proxy.
 type matrix struct {
 	s     *testnginx.Protocols
+	caddy *testcaddy.Server
 	proxy *testserver.Proxy
 	bin   string
+	// caddyLog is Caddy's log, read once after the runs, by case.
+	caddyOnce sync.Once
+	caddyLog  map[string][]testnginx.ProtocolEntry
+}
+
+// caseLog is what the case's server logged of it.
+func (c *matrixCase) caseLog(t *testing.T) []testnginx.ProtocolEntry {
+	if !c.tr.caddy {
+		return c.m.s.CaseLog(t, c.id)
+	}
+	m := c.m
+	m.caddyOnce.Do(func() {
+		m.caddyLog = map[string][]testnginx.ProtocolEntry{}
+		for _, e := range m.caddy.Log(t) {
+			parts := strings.SplitN(e.URI, "/", 4) // "", "m", id, rest
+			if len(parts) < 4 || parts[1] != "m" {
+				continue
+			}
+			prefix := "/m/" + parts[2]
+			// Caddy logs a request the client gave up with status 0;
+			// nginx's 499 stands for it here.
+			status := strconv.Itoa(e.Status)
+			if e.Status == 0 {
+				status = "499"
+			}
+			m.caddyLog[prefix] = append(m.caddyLog[prefix], testnginx.ProtocolEntry{
+				Protocol: e.Proto, Status: status, Method: e.Method, URI: e.URI, TLS: "TLSv1.3",
+			})
+		}
+	})
+	return m.caddyLog[c.prefix]
 }
 
 // matrixCase is one cell.
@@ -109,7 +149,7 @@ type matrixJSON struct {
 		Connections       *int     `json:"connections"`
 	} `json:"series"`
 	Connect struct {
-		TCP, TLS *struct{ Count int64 }
+		TCP, TLS, QUIC *struct{ Count int64 }
 	} `json:"connect"`
 	Breakpoint *struct {
 		Found bool
@@ -144,6 +184,7 @@ var matrixTransports = []matrixTransport{
 	{name: "proxy", url: plainURL, args: func(m *matrix) []string {
 		return []string{"--proxy", "http://" + m.proxy.Addr}
 	}, protocol: "HTTP/1.1", proxy: true},
+	{name: "h3", url: nil, args: engineArgs("", "--http3", "--streams", "2"), engine: "goroutine", protocol: "HTTP/3.0", tls: true, caddy: true},
 }
 
 func plainURL(s *testnginx.Protocols, p string) string { return s.URL("http", s.HTTP, p) }
@@ -222,6 +263,11 @@ end
 	}},
 	{name: "script delay()", path: "/a", script: true, args: func(c *matrixCase) []string {
 		return []string{"-s", c.file("delay.lua", "function delay() return 50 end\n")}
+	}, refusedOn: func(tr matrixTransport) string {
+		if tr.caddy {
+			return "delay() cannot pace --http3 with --streams 2"
+		}
+		return ""
 	}, check: func(t *testing.T, c *matrixCase, r *matrixResult) {
 		// 4 connections, one request per 50 ms each, over 1 s.
 		if n := r.doc.Requests; n < 40 || n > 4*20+4 {
@@ -260,7 +306,11 @@ end
 		}},
 	{name: "connect times", path: "/a", args: func(*matrixCase) []string { return []string{"--connect-times"} },
 		check: func(t *testing.T, c *matrixCase, r *matrixResult) {
-			if c.tr.tls && (r.doc.Connect.TLS == nil || r.doc.Connect.TLS.Count != r.doc.Connect.TCP.Count) {
+			if c.tr.caddy {
+				if q := r.doc.Connect.QUIC; q == nil || q.Count != matrixConns || r.doc.Connect.TCP != nil {
+					t.Errorf("QUIC handshakes %+v, TCP %+v; want %d QUIC and no TCP", q, r.doc.Connect.TCP, matrixConns)
+				}
+			} else if c.tr.tls && (r.doc.Connect.TLS == nil || r.doc.Connect.TLS.Count != r.doc.Connect.TCP.Count) {
 				t.Errorf("TLS handshakes %+v for %d connections", r.doc.Connect.TLS, r.doc.Connect.TCP.Count)
 			}
 			if !strings.Contains(r.stdout, "Connect") {
@@ -335,7 +385,7 @@ var refusals = []struct {
 }
 
 func TestCombinationMatrix(t *testing.T) {
-	m := &matrix{s: testnginx.StartProtocols(t), bin: buildGowrk(t)}
+	m := &matrix{s: testnginx.StartProtocols(t), caddy: testcaddy.Start(t), bin: buildGowrk(t)}
 	m.proxy = testserver.StartProxy(t, strings.TrimPrefix(m.s.URL("http", m.s.HTTP, ""), "http://"), false)
 	root := t.TempDir()
 	var cases []*matrixCase
@@ -446,7 +496,11 @@ func (c *matrixCase) start() {
 		}
 		args = append(args, fa...)
 	}
-	args = append(args, c.tr.url(m.s, c.prefix+c.f.path))
+	if c.tr.caddy {
+		args = append(args, m.caddy.URL(c.prefix+c.f.path))
+	} else {
+		args = append(args, c.tr.url(m.s, c.prefix+c.f.path))
+	}
 	c.run.args = append(args, after...)
 	c.run.code, c.run.stdout, c.run.stderr, c.run.err = m.exec(c.run.args...)
 }
@@ -456,6 +510,17 @@ func (c *matrixCase) check(t *testing.T) {
 	run := &c.run
 	if run.err != nil {
 		t.Fatal(run.err)
+	}
+	if c.f.refusedOn != nil {
+		if want := c.f.refusedOn(c.tr); want != "" {
+			if run.code != 1 || run.stdout != "" || strings.Count(run.stderr, "\n") != 1 || !strings.Contains(run.stderr, want) {
+				t.Errorf("gowrk %s: exit %d, stdout %q, stderr %q; want exit 1 and one line with %q", strings.Join(run.args, " "), run.code, run.stdout, run.stderr, want)
+			}
+			if n := len(c.caseLog(t)); n != 0 {
+				t.Errorf("refused, yet the server logged %d requests", n)
+			}
+			return
+		}
 	}
 	if run.code != 0 {
 		t.Fatalf("gowrk %s: exit %d\n%s%s", strings.Join(run.args, " "), run.code, run.stdout, run.stderr)
@@ -468,7 +533,7 @@ func (c *matrixCase) check(t *testing.T) {
 	if err := json.Unmarshal(b, &r.doc); err != nil {
 		t.Fatal(err)
 	}
-	r.log = c.m.s.CaseLog(t, c.id)
+	r.log = c.caseLog(t)
 	c.checkAccounting(t, r)
 	if c.f.check != nil {
 		c.f.check(t, c, r)
@@ -512,22 +577,28 @@ func (c *matrixCase) checkAccounting(t *testing.T, r *matrixResult) {
 	if wrong := r.count(func(e testnginx.ProtocolEntry) bool { return e.Protocol != c.tr.protocol || (e.TLS != "") != c.tr.tls }); wrong != 0 {
 		t.Errorf("%d requests not over %s (TLS %v)", wrong, c.tr.protocol, c.tr.tls)
 	}
-	conns := map[string]bool{}
-	for _, e := range r.log {
-		conns[e.Conn] = true
+	if e := d.Errors; c.f.name != "timeout" && e.Connect+e.Read+e.Write+e.Timeout+e.Reset != 0 {
+		t.Errorf("socket errors %+v", e)
 	}
 	want := matrixConns
 	if c.f.conns != 0 {
 		want = c.f.conns
+	}
+	if c.tr.caddy {
+		if q := d.Connect.QUIC; q == nil || (d.Errors.Connect == 0 && q.Count != int64(want)) {
+			t.Errorf("QUIC handshakes %+v, want %d", q, want)
+		}
+		return
+	}
+	conns := map[string]bool{}
+	for _, e := range r.log {
+		conns[e.Conn] = true
 	}
 	if d.Connect.TCP == nil || d.Connect.TCP.Count < int64(len(conns)) {
 		t.Errorf("nginx saw %d connections, gowrk made %+v", len(conns), d.Connect.TCP)
 	}
 	if e := d.Errors; e.Connect+e.Read+e.Write+e.Timeout+e.Reset == 0 && (len(conns) != want || d.Connect.TCP.Count != int64(want)) {
 		t.Errorf("nginx saw %d connections, gowrk made %d; want %d", len(conns), d.Connect.TCP.Count, want)
-	}
-	if e := d.Errors; c.f.name != "timeout" && e.Connect+e.Read+e.Write+e.Timeout+e.Reset != 0 {
-		t.Errorf("socket errors %+v", e)
 	}
 }
 

@@ -171,6 +171,12 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 				return nil, err
 			}
 			th.useScript(ts)
+			// delay() paces a connection; the streams of an HTTP/3
+			// connection are engine connections each, so each would wait
+			// on its own and the rate would grow with --streams.
+			if groupSize > 1 && th.hasDelay {
+				return nil, fmt.Errorf("a script's delay() cannot pace --http3 with --streams %d: use --streams 1", groupSize)
+			}
 		}
 		threads[i] = th
 	}

@@ -25,6 +25,7 @@ targets=(
 	"./generator/wire/h1 FuzzResponseHeaders"
 	"./generator/wire/h1 FuzzStaticRequest"
 	"./generator/wire/h2 FuzzParseFrames"
+	"./generator/wire/h3 FuzzParseResponse"
 	"./luascript FuzzParseRequest"
 	"./luascript FuzzCJSONDecode"
 	"./luascript FuzzPattern"

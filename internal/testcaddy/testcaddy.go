@@ -62,11 +62,15 @@ func Start(t testing.TB) *Server {
 		output file %s
 		format json
 	}
-	@err path */err
-	respond @err "no" 503
-	@hang path */hang
-	reverse_proxy @hang 127.0.0.1:%d
-	respond "ok"
+	# route keeps the order written: Caddy would otherwise run respond
+	# before reverse_proxy.
+	route {
+		@err path */err
+		respond @err "no" 503
+		@hang path */hang
+		reverse_proxy @hang 127.0.0.1:%d
+		respond "ok"
+	}
 }
 `, s.Port, certs.ServerCert, certs.ServerKey, filepath.Join(dir, "access.log"), testserver.StartHang(t))
 	path := filepath.Join(dir, "Caddyfile")

@@ -213,17 +213,17 @@ func FuzzParseResponse(f *testing.F) {
 	f.Add(append(appendFrame(nil, frameHeaders, block(":status", "103")), response(404, "")...), uint8(1))
 	f.Add(appendFrame(nil, 0x21, []byte("x")), uint8(2))
 	f.Fuzz(func(t *testing.T, in []byte, step uint8) {
-		run := func(step int) (wire.Event, error, []byte) {
+		run := func(step int) (wire.Event, []byte, error) {
 			c := NewCodec("https", "x", true, 64)
 			ev, err := read(t, c, in, step)
 			_, body := c.Hook()
 			if len(body) > 64 {
 				t.Fatalf("kept %d bytes of body", len(body))
 			}
-			return ev, err, body
+			return ev, body, err
 		}
-		ev1, err1, body1 := run(0)
-		ev2, err2, body2 := run(int(step%16) + 1)
+		ev1, body1, err1 := run(0)
+		ev2, body2, err2 := run(int(step%16) + 1)
 		if ev1 != ev2 || (err1 == nil) != (err2 == nil) || (err1 == nil && !bytes.Equal(body1, body2)) {
 			t.Fatalf("whole %+v %v %q, split %+v %v %q", ev1, err1, body1, ev2, err2, body2)
 		}
