@@ -416,6 +416,8 @@ const usage = `Usage: gowrk <options> <url>
         --no-tls-resume    Full TLS handshake on every reconnect
         --unix-socket <P>  Connect to unix socket P (the URL gives Host)
         --proxy       <U>  HTTP proxy, http://[user:pass@]host:port
+        --source-addrs <L> Connect from these local addresses, spread
+                           evenly: IPs, ranges, CIDR (127.0.0.2-127.0.0.5)
         --engine      <E>  auto (default), loop (event loops: plain text,
                            Linux) or goroutine (a goroutine per connection)
 

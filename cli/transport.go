@@ -3,6 +3,7 @@ package cli
 import (
 	"crypto/tls"
 	"errors"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -26,6 +27,7 @@ type TransportOptions struct {
 	NoTLSResume       bool
 	UnixSocket        string
 	Proxy             *url.URL
+	SourceAddrs       []netip.Addr
 }
 
 // tlsVersionValue is --tls-min/--tls-max: 1.0, 1.1, 1.2 or 1.3.
@@ -41,6 +43,20 @@ func (t tlsVersionValue) Set(s string) error {
 		return errors.New("want a TLS version: 1.0, 1.1, 1.2 or 1.3")
 	}
 	*t.v = v
+	return nil
+}
+
+// sourceAddrsValue is --source-addrs: IPs, ranges and CIDR prefixes.
+type sourceAddrsValue struct{ a *[]netip.Addr }
+
+func (v sourceAddrsValue) String() string { return "" }
+func (v sourceAddrsValue) Type() string   { return "LIST" }
+func (v sourceAddrsValue) Set(s string) error {
+	a, err := generator.ParseSourceAddrs(s)
+	if err != nil {
+		return err
+	}
+	*v.a = a
 	return nil
 }
 
@@ -72,6 +88,7 @@ func addTransportFlags(fs *pflag.FlagSet, o *TransportOptions) {
 	fs.BoolVar(&o.NoTLSResume, "no-tls-resume", false, "Full TLS handshake on every reconnect")
 	fs.StringVar(&o.UnixSocket, "unix-socket", "", "Connect to this unix socket")
 	fs.Var(proxyValue{&o.Proxy}, "proxy", "Send requests through this HTTP proxy")
+	fs.Var(sourceAddrsValue{&o.SourceAddrs}, "source-addrs", "Local addresses to connect from")
 }
 
 // check rejects transport flags that make no sense together.
@@ -99,17 +116,20 @@ func (o *TransportOptions) check(fs *pflag.FlagSet, u *url.URL) error {
 		return errors.New("--tls-min is above --tls-max")
 	case o.UnixSocket != "" && o.Proxy != nil:
 		return errors.New("--unix-socket and --proxy cannot be used together")
+	case o.UnixSocket != "" && len(o.SourceAddrs) > 0:
+		return errors.New("--source-addrs do not apply to --unix-socket")
 	}
 	return nil
 }
 
 func (o *TransportOptions) transport() generator.Transport {
 	return generator.Transport{
-		HTTP2:      o.HTTP2,
-		HTTP3:      o.HTTP3,
-		Streams:    int(o.Streams),
-		UnixSocket: o.UnixSocket,
-		Proxy:      o.Proxy,
+		HTTP2:       o.HTTP2,
+		HTTP3:       o.HTTP3,
+		Streams:     int(o.Streams),
+		UnixSocket:  o.UnixSocket,
+		Proxy:       o.Proxy,
+		SourceAddrs: o.SourceAddrs,
 		TLS: generator.TLSOptions{
 			Verify: o.Verify, CAFile: o.CACert, CertFile: o.Cert, KeyFile: o.Key, SNI: o.SNI,
 			MinVersion: o.TLSMin, MaxVersion: o.TLSMax, NoResume: o.NoTLSResume,

@@ -45,9 +45,11 @@ type conn struct {
 	place   float64
 	group   int
 	primary bool
-	codec   wire.Codec
-	rec     *recorder
-	hook    *Response // set when the thread's script has a response() hook
+	// source indexes Transport.SourceAddrs (-1: none given).
+	source int
+	codec  wire.Codec
+	rec    *recorder
+	hook   *Response // set when the thread's script has a response() hook
 
 	// flights are the requests in flight, by codec slot; open counts them.
 	flights []flight
@@ -125,6 +127,8 @@ func newConn(th *thread, index int) *conn {
 	p := th.phase(index)
 	size := max(th.run.groupSize, 1)
 	c := &conn{th: th, index: index, place: float64(p), group: p / size, primary: p%size == 0}
+	// The streams of a QUIC connection share its source address.
+	c.source = sourceOf(th.run.cfg.Transport.SourceAddrs, c.group)
 	c.fd, c.heapIndex = -1, -1
 	return c
 }

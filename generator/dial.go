@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strings"
 	"syscall"
@@ -18,9 +19,11 @@ import (
 // with SNI and no certificate check for https, as wrk does, unless
 // Config.Transport asks for more.
 type dialer struct {
-	net     net.Dialer
-	tls     *tls.Config
-	timeout time.Duration
+	net net.Dialer
+	// bySource are net's copies bound to each of the source addresses.
+	bySource []net.Dialer
+	tls      *tls.Config
+	timeout  time.Duration
 
 	https, http2, scripted bool
 	// proxy, when set, is where every connection goes; authority is the
@@ -41,11 +44,31 @@ func newDialer(cfg *Config) (*dialer, error) {
 	d.http2 = cfg.Transport.HTTP2
 	d.scripted = cfg.Script != nil
 	d.authority = net.JoinHostPort(cfg.URL.Hostname(), Port(cfg.URL))
+	for _, a := range cfg.Transport.SourceAddrs {
+		sd := d.net
+		sd.LocalAddr = net.TCPAddrFromAddrPort(netip.AddrPortFrom(a, 0))
+		sd.Control = func(_, _ string, rc syscall.RawConn) error {
+			var err error
+			if cerr := rc.Control(func(fd uintptr) { err = bindNoPort(fd) }); cerr != nil {
+				return cerr
+			}
+			return err
+		}
+		d.bySource = append(d.bySource, sd)
+	}
 	if p := cfg.Transport.Proxy; p != nil {
 		d.proxy = p
 		d.proxyAuth = proxyAuthorization(p)
 	}
 	return d, nil
+}
+
+// first is the dialer of the run's first connection.
+func (d *dialer) first() net.Dialer {
+	if len(d.bySource) > 0 {
+		return d.bySource[0]
+	}
+	return d.net
 }
 
 // wrkDialer is wrk's dialer for cfg's URL, whatever cfg.Transport says.
@@ -112,12 +135,12 @@ func resolve(ctx context.Context, u *url.URL) ([]net.Addr, error) {
 	return addrs, nil
 }
 
-// firstReachable returns the first address that accepts a TCP connection,
-// so a dead target fails with one clear error instead of a run of errors.
-// Each try lasts at most timeout, and all end when ctx does.
-func firstReachable(ctx context.Context, u *url.URL, addrs []net.Addr, timeout time.Duration) (net.Addr, error) {
+// firstReachable returns the first address that accepts a TCP connection
+// from d, so a dead target fails with one clear error instead of a run of
+// errors. Each try lasts at most timeout, and all end when ctx does.
+func firstReachable(ctx context.Context, u *url.URL, addrs []net.Addr, d net.Dialer, timeout time.Duration) (net.Addr, error) {
 	var last error
-	d := net.Dialer{Timeout: timeout}
+	d.Timeout = timeout
 	for _, a := range addrs {
 		nc, err := d.DialContext(ctx, a.Network(), a.String())
 		if err == nil {
@@ -162,13 +185,18 @@ func capitalize(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// dialTimed connects to addr (the proxy's, when there is one) within the
-// timeout, tunnels and does the TLS handshake as configured, and records
-// the TCP and TLS times in stats (nil: not recorded). Cancelling ctx (the
-// end of the run) abandons the dial or handshake at once.
-func (d *dialer) dialTimed(ctx context.Context, addr net.Addr, stats *connectStats) (net.Conn, error) {
+// dialTimed connects to addr (the proxy's, when there is one) from source
+// address source (-1: the system's choice) within the timeout, tunnels
+// and does the TLS handshake as configured, and records the TCP and TLS
+// times in stats (nil: not recorded). Cancelling ctx (the end of the run)
+// abandons the dial or handshake at once.
+func (d *dialer) dialTimed(ctx context.Context, addr net.Addr, source int, stats *connectStats) (net.Conn, error) {
+	nd := &d.net
+	if source >= 0 {
+		nd = &d.bySource[source]
+	}
 	start := time.Now()
-	nc, err := d.net.DialContext(ctx, addr.Network(), addr.String())
+	nc, err := nd.DialContext(ctx, addr.Network(), addr.String())
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +259,7 @@ func preflight(ctx context.Context, cfg *Config, d *dialer, addr net.Addr) error
 	}
 	dctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	nc, err := d.dialTimed(dctx, addr, nil)
+	nc, err := d.dialTimed(dctx, addr, sourceOf(cfg.Transport.SourceAddrs, 0), nil)
 	if err != nil {
 		var pe *ProxyError
 		if errors.Is(err, ErrNoHTTP2) || errors.As(err, &pe) {

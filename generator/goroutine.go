@@ -106,7 +106,7 @@ func (c *conn) dial() error {
 	if r.quic != nil {
 		nc, err = r.quic.openStream(r.ctx, c.group, r.connect[c.th.index])
 	} else {
-		nc, err = r.dialer.dialTimed(r.ctx, c.th.addr, r.connect[c.th.index])
+		nc, err = r.dialer.dialTimed(r.ctx, c.th.addr, c.source, r.connect[c.th.index])
 	}
 	if err != nil {
 		return err

@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
 
 	"github.com/gowrk/gowrk/generator"
@@ -29,6 +31,12 @@ type h3Server struct {
 
 func startH3(t *testing.T, handler func(n int64, w http.ResponseWriter, r *http.Request)) *h3Server {
 	t.Helper()
+	return startH3With(t, nil, handler)
+}
+
+// startH3With lets configure adjust the server before it serves.
+func startH3With(t *testing.T, configure func(*http3.Server), handler func(n int64, w http.ResponseWriter, r *http.Request)) *h3Server {
+	t.Helper()
 	certs := testcert.Write(t, t.TempDir())
 	udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -40,6 +48,9 @@ func startH3(t *testing.T, handler func(n int64, w http.ResponseWriter, r *http.
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			handler(s.requests.Add(1), w, r)
 		}),
+	}
+	if configure != nil {
+		configure(s.srv)
 	}
 	go func() { _ = s.srv.Serve(udp) }()
 	t.Cleanup(func() { s.srv.Close(); udp.Close() })
@@ -184,5 +195,74 @@ func TestHTTP3Refusals(t *testing.T) {
 	start := time.Now()
 	if _, err := generator.Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "over QUIC") || time.Since(start) > 2*time.Second {
 		t.Errorf("no server: %v after %v", err, time.Since(start))
+	}
+}
+
+// The QUIC connections spread over the source addresses; the streams of
+// one come from its address.
+func TestHTTP3SourceAddrs(t *testing.T) {
+	var mu sync.Mutex
+	from := map[string]int{}
+	s := startH3(t, func(_ int64, w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		mu.Lock()
+		from[host]++
+		mu.Unlock()
+		_, _ = w.Write([]byte("ok"))
+	})
+	cfg := h3Config(t, s.url+"/", 4, 2, 300*time.Millisecond)
+	cfg.Transport.SourceAddrs = sourceAddrs(t, "127.0.0.2,127.0.0.3")
+	res, err := generator.Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(from) != 2 || from["127.0.0.2"] == 0 || from["127.0.0.3"] == 0 || uint64(from["127.0.0.2"]+from["127.0.0.3"]) < res.Requests {
+		t.Errorf("requests by source %v, %d counted", from, res.Requests)
+	}
+	if res.Connect.QUIC.TotalCount() != 4 {
+		t.Errorf("%d QUIC handshakes, want 4", res.Connect.QUIC.TotalCount())
+	}
+}
+
+type quicConnKey struct{}
+
+// Reconnections resume the session with 0-RTT where the server allows it,
+// and never with NoResume.
+func TestHTTP3ZeroRTT(t *testing.T) {
+	s := startH3With(t, func(srv *http3.Server) {
+		srv.QUICConfig = &quic.Config{Allow0RTT: true}
+		srv.ConnContext = func(ctx context.Context, c *quic.Conn) context.Context {
+			return context.WithValue(ctx, quicConnKey{}, c)
+		}
+	}, func(n int64, w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("ok"))
+		if n%20 == 0 {
+			// Every 20th request ends its connection, so the client dials
+			// again, with the session ticket it holds by then.
+			w.(http.Flusher).Flush()
+			_ = r.Context().Value(quicConnKey{}).(*quic.Conn).CloseWithError(0, "")
+		}
+	})
+	for _, noResume := range []bool{false, true} {
+		cfg := h3Config(t, s.url+"/", 8, 1, 600*time.Millisecond)
+		cfg.Transport.TLS.NoResume = noResume
+		res, err := generator.Run(context.Background(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handshakes := res.Connect.QUIC.TotalCount()
+		t.Logf("NoResume %v: %d handshakes, %d with 0-RTT, %d requests", noResume, handshakes, res.Connect.ZeroRTT, res.Requests)
+		if handshakes < 4 {
+			t.Fatalf("NoResume %v: %d handshakes, want reconnections", noResume, handshakes)
+		}
+		if noResume && res.Connect.ZeroRTT != 0 {
+			t.Errorf("NoResume: %d of %d connections used 0-RTT", res.Connect.ZeroRTT, handshakes)
+		}
+		// The first connections had no ticket yet; most later ones do.
+		if !noResume && (res.Connect.ZeroRTT == 0 || res.Connect.ZeroRTT+uint64(cfg.Connections) < uint64(handshakes)) {
+			t.Errorf("%d of %d connections used 0-RTT", res.Connect.ZeroRTT, handshakes)
+		}
 	}
 }

@@ -30,13 +30,15 @@ const (
 
 // eventLoop runs one thread's connections.
 type eventLoop struct {
-	th     *thread
-	conns  []*conn // the thread's
-	r      *run
-	ep     endpoint
-	p      *poller
-	buf    []byte
-	events []pollEvent
+	th    *thread
+	conns []*conn // the thread's
+	r     *run
+	ep    endpoint
+	// sources are Transport.SourceAddrs as the loop binds them.
+	sources []endpoint
+	p       *poller
+	buf     []byte
+	events  []pollEvent
 	// ready holds connections that may send; they do so after the turn's
 	// events are handled, so responses are timed before requests go out.
 	ready, sending []*conn
@@ -71,6 +73,9 @@ func newEventLoop(th *thread, ep endpoint) (*eventLoop, error) {
 		timers:    make(timerHeap, 0, len(th.conns)),
 		rec:       newRecorder(th.stats),
 		scanEvery: min(cfg.SampleInterval, max(cfg.Timeout/4, time.Millisecond)),
+	}
+	for _, a := range cfg.Transport.SourceAddrs {
+		l.sources = append(l.sources, sourceEndpoint(a))
 	}
 	var hook *Response
 	if th.hasResponse {

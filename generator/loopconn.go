@@ -87,7 +87,11 @@ func (l *eventLoop) connect(c *conn, now time.Duration) {
 		}
 		return
 	}
-	fd, err := sysConnect(l.ep)
+	var src *endpoint
+	if c.source >= 0 {
+		src = &l.sources[c.source]
+	}
+	fd, err := sysConnect(l.ep, src)
 	if err == nil {
 		c.gen++
 		if err = l.p.add(fd, int32(c.index), c.gen); err != nil {

@@ -25,8 +25,10 @@ import "errors"
 // and the non-blocking socket calls the loop makes (socket_*.go):
 //
 //	toEndpoint(addr)               a TCP or unix address the loop can dial
-//	sysConnect(ep)                 start a non-blocking connect; the
-//	                               socket's first writable event ends it
+//	sourceEndpoint(ip)             a source address to bind to
+//	sysConnect(ep, src)            start a non-blocking connect, from src
+//	                               when not nil; the socket's first
+//	                               writable event ends it
 //	sysConnectError(fd)            the connect's outcome
 //	sysRead, sysWrite              never block: errAgain means wait for
 //	                               the next event

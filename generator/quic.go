@@ -57,7 +57,7 @@ type quicPool struct {
 	// --source-addrs).
 	trMu       sync.Mutex
 	transports map[netip.Addr]*quic.Transport
-	source     func(group int) netip.Addr // the zero Addr for any
+	sources    []netip.Addr // Transport.SourceAddrs
 }
 
 // quicGroup is one QUIC connection and the engine connections sharing it.
@@ -90,6 +90,9 @@ func newQUICPool(cfg *Config, d *dialer, addr net.Addr, groups int) (*quicPool, 
 	}
 	tc := d.tls.Clone()
 	tc.NextProtos = []string{"h3"}
+	if tc.ClientSessionCache != nil {
+		tc.ClientSessionCache = quicSessionCache{tc.ClientSessionCache}
+	}
 	idle := max(2*cfg.Timeout, 5*time.Second)
 	p := &quicPool{
 		tls: tc,
@@ -102,14 +105,17 @@ func newQUICPool(cfg *Config, d *dialer, addr net.Addr, groups int) (*quicPool, 
 		groups:     make([]quicGroup, groups),
 		timeout:    cfg.Timeout,
 		transports: map[netip.Addr]*quic.Transport{},
-		source:     func(int) netip.Addr { return netip.Addr{} },
+		sources:    cfg.Transport.SourceAddrs,
 	}
 	return p, nil
 }
 
 // transport is the shared UDP socket for group's source address.
 func (p *quicPool) transport(group int) (*quic.Transport, error) {
-	src := p.source(group)
+	var src netip.Addr // the zero Addr: the system's choice
+	if i := sourceOf(p.sources, group); i >= 0 {
+		src = p.sources[i]
+	}
 	p.trMu.Lock()
 	defer p.trMu.Unlock()
 	if tr := p.transports[src]; tr != nil {
@@ -384,4 +390,31 @@ func preflightQUIC(ctx context.Context, p *quicPool) error {
 		return fmt.Errorf("connecting to %s over QUIC: %w", p.addr, err)
 	}
 	return nil
+}
+
+// quicSessionCache hands each dial its own copy of a cached session: a QUIC
+// handshake writes to the session it resumes (whether 0-RTT was accepted),
+// so connections dialled together must not share one.
+type quicSessionCache struct{ tls.ClientSessionCache }
+
+func (c quicSessionCache) Get(key string) (*tls.ClientSessionState, bool) {
+	cs, ok := c.ClientSessionCache.Get(key)
+	if !ok || cs == nil {
+		return nil, false
+	}
+	ticket, state, err := cs.ResumptionState()
+	if err != nil || state == nil {
+		return nil, false
+	}
+	b, err := state.Bytes()
+	if err != nil {
+		return nil, false
+	}
+	if state, err = tls.ParseSessionState(b); err != nil {
+		return nil, false
+	}
+	if cs, err = tls.NewResumptionState(ticket, state); err != nil {
+		return nil, false
+	}
+	return cs, true
 }

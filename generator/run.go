@@ -114,6 +114,13 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	tcpConns := cfg.Connections
+	if cfg.Transport.HTTP3 {
+		tcpConns = 0
+	}
+	if err := checkSources(cfg.Transport.SourceAddrs, addrs[0], tcpConns); err != nil {
+		return nil, err
+	}
 	// groupSize engine connections share a connection: the streams of an
 	// HTTP/3 connection, each an engine connection.
 	units, groupSize := cfg.Connections, 1
@@ -130,7 +137,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	} else {
 		// A target that takes longer than the whole run to accept a
 		// connection counts as unreachable: the run must end on time.
-		if addr, err = firstReachable(ctx, cfg.URL, addrs, min(cfg.Timeout, cfg.Duration)); err != nil {
+		if addr, err = firstReachable(ctx, cfg.URL, addrs, d.first(), min(cfg.Timeout, cfg.Duration)); err != nil {
 			return nil, err
 		}
 		if err := preflight(ctx, &cfg, d, addr); err != nil {

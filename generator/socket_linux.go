@@ -3,6 +3,7 @@ package generator
 import (
 	"errors"
 	"net"
+	"net/netip"
 	"syscall"
 	"unsafe"
 )
@@ -46,9 +47,17 @@ func toEndpoint(addr net.Addr) (endpoint, bool) {
 	return endpoint{}, false
 }
 
-// sysConnect starts a non-blocking connect; the socket is writable when it
-// completes.
-func sysConnect(ep endpoint) (int, error) {
+// sourceEndpoint is a local address to bind to, port 0.
+func sourceEndpoint(a netip.Addr) endpoint {
+	if a.Is4() {
+		return endpoint{family: syscall.AF_INET, sa: &syscall.SockaddrInet4{Addr: a.As4()}}
+	}
+	return endpoint{family: syscall.AF_INET6, sa: &syscall.SockaddrInet6{Addr: a.As16()}}
+}
+
+// sysConnect starts a non-blocking connect, from source src when it is not
+// nil; the socket is writable when it completes.
+func sysConnect(ep endpoint, src *endpoint) (int, error) {
 	proto := syscall.IPPROTO_TCP
 	if ep.family == syscall.AF_UNIX {
 		proto = 0
@@ -60,6 +69,16 @@ func sysConnect(ep endpoint) (int, error) {
 	if proto == syscall.IPPROTO_TCP {
 		// Requests go out as written, as wrk's do.
 		_ = syscall.SetsockoptInt(fd, syscall.IPPROTO_TCP, syscall.TCP_NODELAY, 1)
+	}
+	if src != nil {
+		if err := bindNoPort(uintptr(fd)); err != nil {
+			syscall.Close(fd)
+			return -1, err
+		}
+		if err := syscall.Bind(fd, src.sa); err != nil {
+			syscall.Close(fd)
+			return -1, err
+		}
 	}
 	if err := syscall.Connect(fd, ep.sa); err != nil && !errors.Is(err, syscall.EINPROGRESS) && !errors.Is(err, syscall.EINTR) {
 		syscall.Close(fd)

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 )
@@ -26,6 +27,10 @@ type Transport struct {
 	// http:// targets, through a CONNECT tunnel for https://, HTTP/2 and
 	// scripted requests. The URL's userinfo is sent as Basic proxy auth.
 	Proxy *url.URL
+	// SourceAddrs, when set, are the local addresses connections come
+	// from, spread evenly over them: each reaches one destination on as
+	// many connections as there are ephemeral ports (see ParseSourceAddrs).
+	SourceAddrs []netip.Addr
 	// TLS adjusts https connections.
 	TLS TLSOptions
 }
@@ -123,6 +128,9 @@ func validateTransport(cfg *Config) error {
 		case t.UnixSocket != "":
 			return fmt.Errorf("%w: HTTP/3 runs over UDP, not a unix socket", ErrConfig)
 		}
+	}
+	if len(t.SourceAddrs) > 0 && t.UnixSocket != "" {
+		return fmt.Errorf("%w: a unix socket has no source address", ErrConfig)
 	}
 	if t.Proxy != nil && t.UnixSocket != "" {
 		return fmt.Errorf("%w: a unix socket and a proxy do not go together", ErrConfig)

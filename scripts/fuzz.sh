@@ -21,6 +21,7 @@ targets=(
 	"./hdrlog FuzzOpen"
 	"./target FuzzCreatePost"
 	"./generator FuzzReadPath"
+	"./generator FuzzParseSourceAddrs"
 	"./generator/wire/h1 FuzzParseResponses"
 	"./generator/wire/h1 FuzzResponseHeaders"
 	"./generator/wire/h1 FuzzStaticRequest"

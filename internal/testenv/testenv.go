@@ -24,3 +24,16 @@ func Require(t testing.TB, program string) string {
 	}
 	return path
 }
+
+// RequireRoot skips or fails t unless it runs as root (network namespaces,
+// the postgres user).
+func RequireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if InCI() {
+		t.Fatal("this test needs root in CI")
+	}
+	t.Skip("needs root")
+}

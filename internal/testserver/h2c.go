@@ -36,13 +36,14 @@ type H2Handler func(n int64, path string) H2Reply
 // unless it records, so that tests can count a client's allocations.
 type H2C struct {
 	URL, Addr string
-	ln        net.Listener
-	handler   H2Handler
-	record    bool
-	requests  atomic.Int64
-	conns     atomic.Int64
-	paths     chan string
-	done      chan struct{}
+	peers
+	ln       net.Listener
+	handler  H2Handler
+	record   bool
+	requests atomic.Int64
+	conns    atomic.Int64
+	paths    chan string
+	done     chan struct{}
 }
 
 // StartH2C starts a server on a free loopback port, closed when the test
@@ -62,6 +63,7 @@ func StartH2C(t testing.TB, record bool, h H2Handler) *H2C {
 				return
 			}
 			s.conns.Add(1)
+			s.peers.add(c)
 			go s.serve(c)
 		}
 	}()

@@ -74,6 +74,7 @@ type Handler func(n int64, req *fasthttp.Request) Reply
 type Server struct {
 	URL  string
 	Addr string
+	peers
 
 	ln       net.Listener
 	handler  Handler
@@ -152,6 +153,7 @@ func (s *Server) accept() {
 		s.mu.Lock()
 		s.open[c] = struct{}{}
 		s.mu.Unlock()
+		s.peers.add(c)
 		id := s.conns.Add(1)
 		s.wg.Add(1)
 		go s.serve(c, id)
