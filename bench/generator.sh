@@ -11,7 +11,8 @@
 # connections:threads[:path[:rate]]; /static/4k is a 4 KiB body, /static/1m
 # 1 MiB; a rate compares with wrk2, skipped when WRK2 is missing), WRK2
 # (../shared/tools/wrk2/wrk2), ACCURACY (1: the fixed-delay rows), OUT (also
-# write the table to this file), GOWRK_ENGINE (passed to gowrk).
+# write the table to this file), GOWRK_ENGINE (passed to gowrk); the
+# HTTP/2, HTTP/3 and many-connection sections below have their own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -260,4 +261,105 @@ if [ "${H2:-1}" = 1 ]; then
 	echo
 	echo "$h2table"
 	[ -z "${OUT:-}" ] || { echo; echo "$h2table"; } >>"$OUT"
+fi
+
+# ---- HTTP/3 -----------------------------------------------------------------
+# HTTP/3: gowrk --http3 against gowrk --http2 over TLS on the same Caddy
+# (bench/Caddyfile: HTTP/1.1, HTTP/2 and HTTP/3 on one port), pinned like
+# nginx. Debian's h2load is built without QUIC, so it has no HTTP/3 row.
+# H3 (1) turns it on; H3_SETTINGS ("10:1 50:1 50:10", connections:streams).
+if [ "${H3:-1}" = 1 ]; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=localhost \
+		-addext subjectAltName=DNS:localhost -keyout "$work/key.pem" -out "$work/cert.pem" 2>/dev/null
+	CERT=$work/cert.pem KEY=$work/key.pem taskset -c "$SERVER_CPU" caddy run --config bench/Caddyfile --adapter caddyfile >"$work/caddy.log" 2>&1 &
+	caddy_pid=$!
+	trap 'kill $(cat "$work"/nginx*.pid 2>/dev/null) "$caddy_pid" ${delay_pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
+	for _ in $(seq 50); do curl -fs --cacert "$work/cert.pem" https://localhost:18443/ >/dev/null 2>&1 && break; sleep 0.1; done
+	# measure_tls PROTOCOL CONNS STREAMS -> "requests rps cpu_us_per_req rss_kb"
+	measure_tls() {
+		local out
+		out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$GOWRK" "--$1" --streams "$3" -c "$2" -t 1 -d "$DURATION" \
+			--verify --cacert "$work/cert.pem" https://localhost:18443/; } 2>&1)
+		awk -v out="$out" 'BEGIN {
+			n = split(out, lines, "\n")
+			for (i = 1; i <= n; i++) {
+				split(lines[i], f, " ")
+				if (lines[i] ~ / requests in /) req = f[1]
+				if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
+				if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
+			}
+			printf "%d %.0f %.2f %d\n", req, rps, (req ? cpu * 1e6 / req : 0), rss
+		}'
+	}
+	h3table="| HTTP/3 setting (Caddy) | protocol | req/s | CPU µs/req | peak RSS MB |
+|---|---|---|---|---|"
+	for s in ${H3_SETTINGS:-10:1 50:1 50:10}; do
+		IFS=: read -r c m <<<"$s"
+		: >"$work/h3.http3" && : >"$work/h3.http2"
+		for r in $(seq "$ROUNDS"); do
+			for proto in http3 http2; do
+				v=$(measure_tls "$proto" "$c" "$m")
+				echo "round $r $proto -c $c streams $m: $v" >&2
+				echo "$v" >>"$work/h3.$proto"
+			done
+		done
+		label="-c $c --streams $m"
+		for proto in http3 http2; do
+			f=$work/h3.$proto
+			rps=$(awk '{print $2}' "$f" | median)
+			cpu=$(awk '{print $3}' "$f" | median)
+			rss=$(awk '{print $4}' "$f" | median)
+			eval "h3_${proto}_rps=$rps h3_${proto}_cpu=$cpu"
+			h3table+=$'\n'"| $label | $proto | $rps | $cpu | $(awk -v k="$rss" 'BEGIN{printf "%.1f", k/1024}') |"
+		done
+		h3table+=$'\n'"| $label | http3/http2 | $(ratio "$h3_http3_rps" "$h3_http2_rps") | $(ratio "$h3_http3_cpu" "$h3_http2_cpu") | |"
+	done
+	echo
+	echo "$h3table"
+	[ -z "${OUT:-}" ] || { echo; echo "$h3table"; } >>"$OUT"
+fi
+
+# ---- Many connections ---------------------------------------------------------
+# HOLD_CONNS (100000) connections from HOLD_SOURCES (127.0.0.2-127.0.0.5,
+# --source-addrs) to one nginx port (bench/nginx-many.conf) at a low rate
+# (HOLD_RATE, 600/s in all): how many are established (ss) and gowrk's
+# resident memory per connection. A process holds at most its open-file
+# limit, so the connections are split over as many gowrk processes (and
+# nginx workers) as that limit needs. HOLD (1) turns it on.
+if [ "${HOLD:-1}" = 1 ]; then
+	conns=${HOLD_CONNS:-100000}
+	per=$(($(ulimit -Hn) - 500))
+	procs=$(((conns + per - 1) / per))
+	taskset -c "$SERVER_CPU" nginx -p "$work" -c "$PWD/bench/nginx-many.conf" -g "worker_processes $(((conns + 18999) / 19000));" &
+	for _ in $(seq 50); do curl -fs http://127.0.0.1:18084/ >/dev/null 2>&1 && break; sleep 0.1; done
+	established() { ss -Htn state established '( dport = :18084 )' | wc -l; }
+	start=$(date +%s.%N)
+	pids=""
+	for i in $(seq "$procs"); do
+		c=$((conns / procs + (i <= conns % procs ? 1 : 0)))
+		taskset -c "$CLIENT_CPU" "$GOWRK" -c "$c" -t 1 -R $((${HOLD_RATE:-600} / procs)) -d 10m \
+			--source-addrs "${HOLD_SOURCES:-127.0.0.2-127.0.0.5}" http://127.0.0.1:18084/ >"$work/hold.$i" 2>&1 &
+		pids+=" $!"
+	done
+	for _ in $(seq 600); do
+		[ "$(established)" -ge "$conns" ] && break
+		sleep 0.5
+	done
+	held=$(established)
+	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+	sleep 5
+	rss=0
+	# shellcheck disable=SC2086 # pids is a list
+	for p in $pids; do rss=$((rss + $(awk '/VmRSS/ {print $2}' "/proc/$p/status"))); done
+	held_after=$(established)
+	# shellcheck disable=SC2086
+	kill $pids 2>/dev/null || true
+	wait $pids 2>/dev/null || true
+	kill "$(cat "$work/nginx-many.pid")" 2>/dev/null || true
+	holdtable="| connections asked | source addresses | gowrk processes | established | after 5 s more | seconds to establish | gowrk RSS KB per connection |
+|---|---|---|---|---|---|---|
+| $conns | ${HOLD_SOURCES:-127.0.0.2-127.0.0.5} | $procs | $held | $held_after | $secs | $(awk -v r="$rss" -v n="$held_after" 'BEGIN{printf "%.2f", (n ? r / n : 0)}') |"
+	echo
+	echo "$holdtable"
+	[ -z "${OUT:-}" ] || { echo; echo "$holdtable"; } >>"$OUT"
 fi

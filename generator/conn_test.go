@@ -71,7 +71,7 @@ func newHarness(t testing.TB, cfg Config, engine Engine, hook bool) *harness {
 			h.c.pace(1, lateSlack+paceTick)
 		}
 		h.l.nextScan = r.clock() + h.l.scanEvery
-		h.l.connect(h.c, r.clock())
+		h.l.startConnects()
 		t.Cleanup(func() {
 			h.l.disconnect(h.c)
 			h.l.p.close()

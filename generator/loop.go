@@ -21,6 +21,12 @@ const (
 	loopReadSize = 64 << 10
 	// maxEvents bounds the events taken from the poller per turn.
 	maxEvents = 512
+	// connectBatch bounds the connects a turn starts when the run begins:
+	// with tens of thousands of connections the loop handles the ones made
+	// between batches, so no connect waits on the loop's own syscalls
+	// (their time would count as connect time, and beyond the timeout as a
+	// connect error).
+	connectBatch = 256
 	// paceTick is the resolution of open-loop send times: sends due within
 	// one tick go out together at its end. Waits are whole milliseconds
 	// (the poller's resolution, and wrk2's), so an idle loop wakes up to
@@ -46,7 +52,9 @@ type eventLoop struct {
 	rec            *recorder
 	scanEvery      time.Duration
 	nextScan       time.Duration
-	failed         bool
+	// started counts the connections whose first connect has begun.
+	started int
+	failed  bool
 	// now is the run clock when the poller returned, the end time of the
 	// responses read from its events (the bytes were there by then); valid
 	// while those events are handled.
@@ -93,11 +101,8 @@ func (l *eventLoop) run() {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer l.finish()
-	now := l.r.clock()
-	l.nextScan = now + l.scanEvery
-	for _, c := range l.conns {
-		l.connect(c, now)
-	}
+	l.nextScan = l.r.clock() + l.scanEvery
+	l.startConnects()
 	for !l.over() {
 		l.turn()
 	}
@@ -127,12 +132,21 @@ func (l *eventLoop) turn() {
 	if now >= l.nextScan {
 		l.scan(now)
 	}
+	l.startConnects()
+}
+
+// startConnects begins the next batch of first connects.
+func (l *eventLoop) startConnects() {
+	end := min(l.started+connectBatch, len(l.conns))
+	for ; l.started < end; l.started++ {
+		l.connect(l.conns[l.started], l.r.clock())
+	}
 }
 
 // waitTime is how long the poller may wait, in milliseconds, rounded up:
 // until the next timer or scan, not at all when connections are ready.
 func (l *eventLoop) waitTime() int {
-	if len(l.ready) > 0 {
+	if len(l.ready) > 0 || l.started < len(l.conns) {
 		return 0
 	}
 	next := l.nextScan

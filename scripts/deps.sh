@@ -33,6 +33,9 @@ bench)
 	# h2load, the reference for the HTTP/2 rows; Caddy for HTTP/3's.
 	have h2load || missing+=(nghttp2-client)
 	have caddy || missing+=(caddy)
+	# The HTTP/3 rows' certificate, and the many-connection row's count.
+	have openssl || missing+=(openssl)
+	have ss || missing+=(iproute2)
 	;;
 esac
 
