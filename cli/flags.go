@@ -56,6 +56,8 @@ type Options struct {
 	CPUProfile string
 	// Engine is how connections are driven (--engine).
 	Engine generator.Engine
+	// StartAt is --start-at, resolved to a wall-clock time.
+	StartAt time.Time
 
 	Outputs
 	Watch
@@ -202,6 +204,40 @@ func (e engineValue) Set(s string) error {
 	return nil
 }
 
+// startAtValue is --start-at: an RFC 3339 time, or +DURATION from now.
+type startAtValue struct {
+	t   *time.Time
+	now func() time.Time
+}
+
+func (v startAtValue) String() string { return "" }
+func (v startAtValue) Type() string   { return "TIME" }
+func (v startAtValue) Set(s string) error {
+	now := v.now()
+	if rest, ok := strings.CutPrefix(s, "+"); ok {
+		d, err := time.ParseDuration(rest)
+		if err != nil || d <= 0 || d > maxStartWait {
+			return errors.New("want +DURATION up to +24h, e.g. +30s")
+		}
+		*v.t = now.Add(d)
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	switch {
+	case err != nil:
+		return errors.New("want an RFC 3339 time (2026-12-03T10:00:00Z) or +DURATION (+30s)")
+	case !t.After(now):
+		return fmt.Errorf("%s has passed", s)
+	case t.Sub(now) > maxStartWait:
+		return fmt.Errorf("%s is more than 24h away", s)
+	}
+	*v.t = t
+	return nil
+}
+
+// maxStartWait bounds --start-at, so a typo in the date does not wait days.
+const maxStartWait = 24 * time.Hour
+
 // rampValue is --breakpoint's FROM:TO, two metric numbers.
 type rampValue struct{ from, to *uint64 }
 
@@ -329,6 +365,7 @@ func Parse(args []string) (*Options, error) {
 	fs.Var(stagesValue{&o.ConnStages, maxConnections, "CONNECTIONS"}, "conn-stages", "Ramp the connections through stages")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "Write a Go CPU profile of gowrk")
 	fs.Var(engineValue{&o.Engine}, "engine", "auto, loop or goroutine")
+	fs.Var(startAtValue{&o.StartAt, time.Now}, "start-at", "Start at a wall-clock time")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
 	addTransportFlags(fs, &o.TransportOptions)
@@ -465,6 +502,7 @@ func (o *Options) Config() generator.Config {
 		MaxBody:     int(o.MaxBody),
 		Transport:   o.transport(),
 		Engine:      o.Engine,
+		StartAt:     o.StartAt,
 	}
 	switch {
 	case o.Breakpoint:

@@ -67,6 +67,10 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"-c", "1x", "http://h/"}, `invalid argument "1x" for "-c, --connections" flag: want a whole number`},
 		{[]string{"-d", "10ms", "http://h/"}, `invalid argument "10ms" for "-d, --duration" flag: want whole seconds`},
 		{[]string{"--bogus", "http://h/"}, "unknown flag: --bogus"},
+		{[]string{"--start-at", "+0s", "http://h/"}, `invalid argument "+0s" for "--start-at" flag: want +DURATION up to +24h, e.g. +30s`},
+		{[]string{"--start-at", "2020-01-01T00:00:00Z", "http://h/"}, `invalid argument "2020-01-01T00:00:00Z" for "--start-at" flag: 2020-01-01T00:00:00Z has passed`},
+		{[]string{"--start-at", "9999-01-01T00:00:00Z", "http://h/"}, `invalid argument "9999-01-01T00:00:00Z" for "--start-at" flag: 9999-01-01T00:00:00Z is more than 24h away`},
+		{[]string{"--start-at", "soon", "http://h/"}, `invalid argument "soon" for "--start-at" flag: want an RFC 3339 time (2026-12-03T10:00:00Z) or +DURATION (+30s)`},
 		{[]string{"-H", "novalue", "http://h/"}, `invalid header "novalue"`},
 		{[]string{"-H"}, "flag needs an argument"},
 	}

@@ -420,6 +420,8 @@ const usage = `Usage: gowrk <options> <url>
                            evenly: IPs, ranges, CIDR (127.0.0.2-127.0.0.5)
         --engine      <E>  auto (default), loop (event loops: plain text,
                            Linux) or goroutine (a goroutine per connection)
+        --start-at    <T>  Make the first connections at T, after setup:
+                           RFC 3339 (2026-12-03T10:00:00Z) or +30s
 
   Watching a run:
         --dashboard  [A]   Serve a live dashboard on A (127.0.0.1:5665)

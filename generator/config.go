@@ -62,6 +62,11 @@ type Config struct {
 	// Progress, when set, is called about once per SeriesInterval from a
 	// single goroutine with the totals so far. It must return quickly.
 	Progress func(Snapshot)
+	// StartAt, when set, is the wall-clock time the first connections are
+	// made, after the threads are set up: generators on several machines
+	// given one StartAt begin together, with no coordinator. A StartAt
+	// already passed when setup ends fails the run.
+	StartAt time.Time
 	// Started, when set, is called once the target answered and every
 	// thread is set up (scripts' setup and init have run), just before the
 	// first request: where wrk prints its "Running" header.

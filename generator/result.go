@@ -12,6 +12,9 @@ type Result struct {
 	Config Config
 	// Start is the wall-clock time the run started.
 	Start time.Time
+	// StartOffset is Start less Config.StartAt: how late the run began on
+	// the clock it was given; zero without StartAt.
+	StartOffset time.Duration
 	// Runtime is the wall time from the start of the run to its end.
 	Runtime time.Duration
 	// Requests counts complete responses of any status.

@@ -188,6 +188,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		threads[i] = th
 	}
 
+	if err := waitUntil(ctx, cfg.StartAt); err != nil {
+		return nil, err
+	}
 	if cfg.Started != nil {
 		cfg.Started()
 	}
@@ -228,6 +231,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res := collect(cfg, threads, runtime)
 	res.Connect = r.connectTiming(dns)
 	res.Start = r.epoch
+	if !cfg.StartAt.IsZero() {
+		res.StartOffset = r.epoch.Sub(cfg.StartAt)
+	}
 	res.Series = series.intervals
 	res.Interrupted = interrupted
 	res.Engine = r.engine

@@ -51,7 +51,11 @@ type runMeta struct {
 	StopOn          []string `json:"stop_on,omitempty"`
 	StopWindowS     float64  `json:"stop_window_s,omitempty"`
 	StartUnixMS     int64    `json:"start_unix_ms"`
-	Unit            string   `json:"unit"`
+	// StartAtUnixMS is --start-at's time and StartOffsetMS how late the
+	// run began on it; absent without --start-at.
+	StartAtUnixMS int64   `json:"start_at_unix_ms,omitempty"`
+	StartOffsetMS float64 `json:"start_offset_ms,omitempty"`
+	Unit          string  `json:"unit"`
 }
 
 // intervalMeta is a #gowrk-interval line, following the interval's
@@ -113,6 +117,10 @@ func metaOf(cfg *generator.Config, start time.Time) runMeta {
 	}
 	if cfg.URL != nil {
 		m.URL = cfg.URL.String()
+	}
+	if !cfg.StartAt.IsZero() {
+		m.StartAtUnixMS = cfg.StartAt.UnixMilli()
+		m.StartOffsetMS = float64(start.Sub(cfg.StartAt).Microseconds()) / 1000
 	}
 	for _, c := range cfg.Stop {
 		m.StopOn = append(m.StopOn, c.String())

@@ -123,3 +123,19 @@ func TestLogRoundTripsThroughHdrHistogramReader(t *testing.T) {
 		}
 	}
 }
+
+// The run line holds --start-at's time and how late the run began on it.
+func TestLogRecordsStartAt(t *testing.T) {
+	start := time.UnixMilli(1_700_000_000_250)
+	cfg := generator.Config{Duration: time.Second, SeriesInterval: time.Second, StartAt: start.Add(-1500 * time.Microsecond)}
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	w.Interval(generator.IntervalData{
+		Interval: generator.Interval{Length: time.Second},
+		Config:   &cfg, RunStart: start, Latency: generator.NewLatencyHistogram(),
+	})
+	want := `"start_at_unix_ms":1700000000248,"start_offset_ms":1.5`
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("log lacks %s:\n%s", want, out.String())
+	}
+}

@@ -69,6 +69,8 @@ type jsonReport struct {
 	Version        string            `json:"version"`
 	Mode           string            `json:"mode"`
 	Start          string            `json:"start"`
+	StartAt        string            `json:"start_at,omitempty"`
+	StartOffsetS   *float64          `json:"start_offset_s,omitempty"`
 	Config         jsonConfig        `json:"config"`
 	RuntimeS       float64           `json:"runtime_s"`
 	Interrupted    bool              `json:"interrupted"`
@@ -302,6 +304,10 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 			File: s.File, URL: s.URL, Start: s.Start.UTC().Format(time.RFC3339Nano),
 			RuntimeS: s.Runtime.Seconds(), Requests: s.Requests,
 		})
+	}
+	if !cfg.StartAt.IsZero() {
+		off := res.StartOffset.Seconds()
+		doc.StartAt, doc.StartOffsetS = cfg.StartAt.UTC().Format(time.RFC3339Nano), &off
 	}
 	return doc
 }

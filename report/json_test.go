@@ -27,11 +27,15 @@ func TestJSONValidatesAgainstSchema(t *testing.T) {
 	empty := closedLoopResult()
 	empty.Latency, empty.RequestRate = generator.NewLatencyHistogram(), generator.NewLatencyHistogram()
 	empty.Requests, empty.Series, empty.StatusCodes = 0, nil, map[int]uint64{}
+	startAt := closedLoopResult()
+	startAt.Config.StartAt = startAt.Start.Add(-3 * time.Millisecond)
+	startAt.StartOffset = 3 * time.Millisecond
 	cases := map[string]struct {
 		res *generator.Result
 		d   Details
 	}{
 		"closed-loop":   {closedLoopResult(), Details{Version: "1.0"}},
+		"start-at":      {startAt, Details{}},
 		"constant-rate": {openLoopResult(false), Details{Percentiles: []float64{99.9, 50}}},
 		"breakpoint":    {openLoopResult(true), Details{}},
 		"empty":         {empty, Details{Thresholds: threshold.Evaluate(conds, summary.New(empty).Observation(), true)}},
@@ -48,7 +52,13 @@ func TestJSONValidatesAgainstSchema(t *testing.T) {
 			}
 			var doc map[string]any
 			_ = json.Unmarshal(out.Bytes(), &doc)
-			if doc["mode"] != name && name != "empty" {
+			if name == "start-at" && (doc["start_offset_s"] != 0.003 || doc["start_at"] == nil) {
+				t.Errorf("start_at %v, start_offset_s %v, want 0.003", doc["start_at"], doc["start_offset_s"])
+			}
+			if name == "closed-loop" && (doc["start_offset_s"] != nil || doc["start_at"] != nil) {
+				t.Errorf("start_at %v, start_offset_s %v without --start-at", doc["start_at"], doc["start_offset_s"])
+			}
+			if doc["mode"] != name && name != "empty" && name != "start-at" {
 				t.Errorf("mode %v, want %s", doc["mode"], name)
 			}
 		})
