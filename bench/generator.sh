@@ -45,6 +45,26 @@ taskset -c "$SERVER_CPU" nginx -p "$work" -c "$PWD/bench/nginx.conf" &
 for _ in $(seq 50); do curl -fs http://127.0.0.1:18080/ >/dev/null 2>&1 && break; sleep 0.1; done
 BASE=http://127.0.0.1:18080
 
+# run_figures OUTPUT -> "requests rps cpu_us_per_req rss_kb p50 p99" from a
+# run's report (wrk's, gowrk's or h2load's, which has no percentiles) and
+# /usr/bin/time's TIME line.
+run_figures() {
+	awk -v out="$1" 'BEGIN {
+		n = split(out, lines, "\n")
+		for (i = 1; i <= n; i++) {
+			split(lines[i], f, " ")
+			if (lines[i] ~ / requests in /) req = f[1]
+			if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
+			if (lines[i] ~ /^requests: /) req = f[8]
+			if (lines[i] ~ /^finished in /) { rps = f[4]; sub(/,/, "", rps) }
+			if (lines[i] ~ /^ +50(\.0+)?%/ && p50 == "") p50 = f[2]
+			if (lines[i] ~ /^ +99(\.0+)?%/ && p99 == "") p99 = f[2]
+			if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
+		}
+		printf "%d %.0f %.2f %d %s %s\n", req, rps, (req ? cpu * 1e6 / req : 0), rss, p50, p99
+	}'
+}
+
 # measure TOOL CONNS THREADS [PATH] -> "requests rps cpu_us_per_req rss_kb p50 p99"
 # TOOL is gowrk, wrk or wrk2; EXTRA holds more flags (e.g. "-R 20000").
 measure() {
@@ -56,18 +76,7 @@ measure() {
 	esac
 	# shellcheck disable=SC2086 # EXTRA is a list of flags
 	out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c "$c" -t "$t" -d "$DURATION" --latency ${EXTRA:-} "${BASE}$path"; } 2>&1)
-	awk -v out="$out" 'BEGIN {
-		n = split(out, lines, "\n")
-		for (i = 1; i <= n; i++) {
-			split(lines[i], f, " ")
-			if (lines[i] ~ / requests in /) req = f[1]
-			if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
-			if (lines[i] ~ /^ +50(\.0+)?%/ && p50 == "") p50 = f[2]
-			if (lines[i] ~ /^ +99(\.0+)?%/ && p99 == "") p99 = f[2]
-			if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
-		}
-		printf "%d %.0f %.2f %d %s %s\n", req, rps, (req ? cpu * 1e6 / req : 0), rss, p50, p99
-	}'
+	run_figures "$out"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -155,21 +164,11 @@ echo "$table"
 # BASELINE (another gowrk binary to measure as "baseline", e.g. an older
 # build, to show a change's effect).
 if [ "${LUA:-1}" = 1 ]; then
-	# measure_lua BIN SCRIPT -> "requests rps cpu_us_per_req rss_kb p50"
+	# measure_lua BIN SCRIPT -> run_figures' "requests rps cpu_us_per_req rss_kb p50 p99"
 	measure_lua() {
 		local bin=$1 script=$2 out
 		out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$bin" -c 10 -t 1 -d "$DURATION" --latency -s "bench/lua/$script.lua" "$BASE/"; } 2>&1)
-		awk -v out="$out" 'BEGIN {
-			n = split(out, lines, "\n")
-			for (i = 1; i <= n; i++) {
-				split(lines[i], f, " ")
-				if (lines[i] ~ / requests in /) req = f[1]
-				if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
-				if (lines[i] ~ /^ +50%/) p50 = f[2]
-				if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
-			}
-			printf "%d %.0f %.2f %d %s\n", req, rps, (req ? cpu * 1e6 / req : 0), rss, p50
-		}'
+		run_figures "$out"
 	}
 	tools="gowrk wrk"
 	[ -z "${BASELINE:-}" ] || tools="gowrk baseline wrk"
@@ -214,7 +213,7 @@ if [ "${H2:-1}" = 1 ]; then
 	for _ in $(seq 50); do curl -fs --http2-prior-knowledge http://127.0.0.1:18082/ >/dev/null 2>&1 && break; sleep 0.1; done
 	trap 'kill $(cat "$work/nginx.pid" "$work/nginx-h2.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 	H2URL=http://127.0.0.1:18082/
-	# measure_h2 TOOL CONNS STREAMS -> "requests rps cpu_us_per_req rss_kb"
+	# measure_h2 TOOL CONNS STREAMS -> run_figures' (no percentiles from h2load)
 	measure_h2() {
 		local tool=$1 c=$2 m=$3 out secs=${DURATION%s}
 		if [ "$tool" = gowrk ]; then
@@ -222,18 +221,7 @@ if [ "${H2:-1}" = 1 ]; then
 		else
 			out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" h2load -c "$c" -m "$m" -t 1 -D "$secs" "$H2URL"; } 2>&1)
 		fi
-		awk -v out="$out" 'BEGIN {
-			n = split(out, lines, "\n")
-			for (i = 1; i <= n; i++) {
-				split(lines[i], f, " ")
-				if (lines[i] ~ / requests in /) req = f[1]
-				if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
-				if (lines[i] ~ /^requests: /) req = f[8]
-				if (lines[i] ~ /^finished in /) { rps = f[4]; sub(/,/, "", rps) }
-				if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
-			}
-			printf "%d %.0f %.2f %d\n", req, rps, (req ? cpu * 1e6 / req : 0), rss
-		}'
+		run_figures "$out"
 	}
 	h2table="| HTTP/2 setting | tool | req/s | CPU µs/req | peak RSS MB |
 |---|---|---|---|---|"
@@ -275,21 +263,12 @@ if [ "${H3:-1}" = 1 ]; then
 	caddy_pid=$!
 	trap 'kill $(cat "$work"/nginx*.pid 2>/dev/null) "$caddy_pid" ${delay_pid:-} 2>/dev/null || true; rm -rf "$work"' EXIT
 	for _ in $(seq 50); do curl -fs --cacert "$work/cert.pem" https://localhost:18443/ >/dev/null 2>&1 && break; sleep 0.1; done
-	# measure_tls PROTOCOL CONNS STREAMS -> "requests rps cpu_us_per_req rss_kb"
+	# measure_tls PROTOCOL CONNS STREAMS -> run_figures'
 	measure_tls() {
 		local out
 		out=$( { /usr/bin/time -f "TIME %U %S %M" taskset -c "$CLIENT_CPU" "$GOWRK" "--$1" --streams "$3" -c "$2" -t 1 -d "$DURATION" \
 			--verify --cacert "$work/cert.pem" https://localhost:18443/; } 2>&1)
-		awk -v out="$out" 'BEGIN {
-			n = split(out, lines, "\n")
-			for (i = 1; i <= n; i++) {
-				split(lines[i], f, " ")
-				if (lines[i] ~ / requests in /) req = f[1]
-				if (lines[i] ~ /^Requests\/sec:/) rps = f[2]
-				if (f[1] == "TIME") { cpu = f[2] + f[3]; rss = f[4] }
-			}
-			printf "%d %.0f %.2f %d\n", req, rps, (req ? cpu * 1e6 / req : 0), rss
-		}'
+		run_figures "$out"
 	}
 	h3table="| HTTP/3 setting (Caddy) | protocol | req/s | CPU µs/req | peak RSS MB |
 |---|---|---|---|---|"

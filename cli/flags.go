@@ -205,15 +205,12 @@ func (e engineValue) Set(s string) error {
 }
 
 // startAtValue is --start-at: an RFC 3339 time, or +DURATION from now.
-type startAtValue struct {
-	t   *time.Time
-	now func() time.Time
-}
+type startAtValue struct{ t *time.Time }
 
 func (v startAtValue) String() string { return "" }
 func (v startAtValue) Type() string   { return "TIME" }
 func (v startAtValue) Set(s string) error {
-	now := v.now()
+	now := time.Now()
 	if rest, ok := strings.CutPrefix(s, "+"); ok {
 		d, err := time.ParseDuration(rest)
 		if err != nil || d <= 0 || d > maxStartWait {
@@ -365,7 +362,7 @@ func Parse(args []string) (*Options, error) {
 	fs.Var(stagesValue{&o.ConnStages, maxConnections, "CONNECTIONS"}, "conn-stages", "Ramp the connections through stages")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "Write a Go CPU profile of gowrk")
 	fs.Var(engineValue{&o.Engine}, "engine", "auto, loop or goroutine")
-	fs.Var(startAtValue{&o.StartAt, time.Now}, "start-at", "Start at a wall-clock time")
+	fs.Var(startAtValue{&o.StartAt}, "start-at", "Start at a wall-clock time")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
 	addTransportFlags(fs, &o.TransportOptions)

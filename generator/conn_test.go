@@ -31,25 +31,9 @@ func newHarness(t testing.TB, cfg Config, engine Engine, hook bool) *harness {
 	if engine == EngineLoop && !loopSupported {
 		t.Skip("no event loop on this platform")
 	}
-	cfg.Connections, cfg.Threads, cfg.Duration = 1, 1, time.Minute
-	cfg, err := cfg.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := validateTransport(&cfg); err != nil {
-		t.Fatal(err)
-	}
-	addrs, err := resolve(t.Context(), cfg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newRun(cfg)
-	r.epoch = time.Now()
-	r.engine, r.useLoop = engine, engine == EngineLoop
-	th := newThread(r, 0, 1, addrs[0])
-	if th.static, err = StaticRequest(&cfg); err != nil {
-		t.Fatal(err)
-	}
+	r, th := newTestThread(t, cfg, engine, 1)
+	cfg = r.cfg
+	var err error
 	if cfg.ByEndpoint {
 		th.stats.endpoints = &endpointStats{}
 	}
@@ -87,6 +71,33 @@ func newHarness(t testing.TB, cfg Config, engine Engine, hook bool) *harness {
 	}
 	t.Cleanup(h.c.disconnect)
 	return h
+}
+
+// newTestThread is the one thread of a run of cfg (URL, Pacer and
+// Transport set by the caller) with conns connections on engine, set up
+// but not started.
+func newTestThread(t testing.TB, cfg Config, engine Engine, conns int) (*run, *thread) {
+	t.Helper()
+	cfg.Connections, cfg.Threads, cfg.Duration = conns, 1, time.Minute
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := validateTransport(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	addrs, err := resolve(t.Context(), cfg.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRun(cfg)
+	r.epoch = time.Now()
+	r.engine, r.useLoop = engine, engine == EngineLoop
+	th := newThread(r, 0, conns, addrs[0])
+	if th.static, err = StaticRequest(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	return r, th
 }
 
 // until steps the connection until it has n more responses.

@@ -17,22 +17,7 @@ func TestLoopConnectsInBatches(t *testing.T) {
 	}
 	srv := testserver.Start(t, false, alwaysOK)
 	const n = 2*connectBatch + 10 // three batches
-	base := Config{URL: parseURL(t, srv.URL+"/"), Connections: n, Threads: 1, Duration: time.Minute}
-	cfg, err := base.withDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	addrs, err := resolve(t.Context(), cfg.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newRun(cfg)
-	r.epoch = time.Now()
-	r.engine, r.useLoop = EngineLoop, true
-	th := newThread(r, 0, n, addrs[0])
-	if th.static, err = StaticRequest(&cfg); err != nil {
-		t.Fatal(err)
-	}
+	r, th := newTestThread(t, Config{URL: parseURL(t, srv.URL+"/")}, EngineLoop, n)
 	ep, _ := toEndpoint(th.addr)
 	l, err := newEventLoop(th, ep)
 	if err != nil {

@@ -114,6 +114,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if addrs, err = reachableFrom(cfg.Transport.SourceAddrs, addrs); err != nil {
+		return nil, err
+	}
 	tcpConns := cfg.Connections
 	if cfg.Transport.HTTP3 {
 		tcpConns = 0

@@ -110,6 +110,29 @@ func sourceOf(sources []netip.Addr, p int) int {
 	return p % len(sources)
 }
 
+// reachableFrom keeps the target addresses of the source addresses'
+// family (all without sources): a name with IPv4 and IPv6 addresses is
+// reached over the family the sources can connect from.
+func reachableFrom(sources []netip.Addr, addrs []net.Addr) ([]net.Addr, error) {
+	if len(sources) == 0 {
+		return addrs, nil
+	}
+	var kept []net.Addr
+	for _, a := range addrs {
+		ta, ok := a.(*net.TCPAddr)
+		if !ok {
+			return addrs, nil // a unix socket: refused with --source-addrs before
+		}
+		if d, _ := netip.AddrFromSlice(ta.IP); d.Unmap().Is4() == sources[0].Is4() {
+			kept = append(kept, a)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, fmt.Errorf("%w: --source-addrs are IPv%d, the target %s is not", ErrConfig, family(sources[0]), addrs[0].(*net.TCPAddr).IP)
+	}
+	return kept, nil
+}
+
 // checkSources refuses a run whose connections cannot all be made: a
 // source address the host does not have, or more connections to one
 // destination from one source address than there are ephemeral ports.
@@ -117,11 +140,6 @@ func sourceOf(sources []netip.Addr, p int) int {
 // share a UDP socket per source address).
 func checkSources(sources []netip.Addr, dst net.Addr, conns int) error {
 	if len(sources) > 0 {
-		if ta, ok := dst.(*net.TCPAddr); ok {
-			if d, _ := netip.AddrFromSlice(ta.IP); d.Unmap().Is4() != sources[0].Is4() {
-				return fmt.Errorf("%w: --source-addrs are IPv%d, the target %s is not", ErrConfig, family(sources[0]), ta.IP)
-			}
-		}
 		for _, a := range sources {
 			ln, err := net.Listen("tcp", netip.AddrPortFrom(a, 0).String())
 			if err != nil {

@@ -42,3 +42,20 @@ func TestSourceOfSpreadsEvenly(t *testing.T) {
 		t.Errorf("10 connections over 3 sources: %v", sources)
 	}
 }
+
+// A name with addresses of both families is reached over the sources'.
+func TestReachableFromKeepsTheSourcesFamily(t *testing.T) {
+	v6 := &net.TCPAddr{IP: net.ParseIP("::1"), Port: 80}
+	v4 := &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 80}
+	got, err := reachableFrom([]netip.Addr{netip.MustParseAddr("127.0.0.2")}, []net.Addr{v6, v4})
+	if err != nil || len(got) != 1 || got[0] != v4 {
+		t.Fatalf("got %v, %v; want [%v]", got, err, v4)
+	}
+	if got, _ := reachableFrom(nil, []net.Addr{v6, v4}); len(got) != 2 {
+		t.Errorf("without sources kept %v, want both", got)
+	}
+	_, err = reachableFrom([]netip.Addr{netip.MustParseAddr("::2")}, []net.Addr{v4})
+	if err == nil || !strings.Contains(err.Error(), "--source-addrs are IPv6, the target 127.0.0.1 is not") {
+		t.Errorf("err = %v", err)
+	}
+}
