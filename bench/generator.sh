@@ -342,3 +342,51 @@ if [ "${HOLD:-1}" = 1 ]; then
 	echo "$holdtable"
 	[ -z "${OUT:-}" ] || { echo; echo "$holdtable"; } >>"$OUT"
 fi
+
+# ---- Shards -----------------------------------------------------------------
+# One workload over SHARDS (4) gowrk processes on loopback, as an Indexed
+# Job runs it: each `--shard i/N` of `-R SHARD_RATE -c SHARD_CONNS`, one
+# --start-at, the interval log on stdout (--hdr-log -), merged with
+# `gowrk merge --strict -` from the outputs put end to end; then one process
+# runs the whole workload. Shows each shard's rate and start offset, the
+# merge's start skew, and the merged count and p99 beside the single
+# process's. SHARD (1) turns it on; SHARD_DURATION (10s); SHARD_CPUS
+# (CLIENT_CPU), the CPUs the shards and the single process run on.
+if [ "${SHARD:-1}" = 1 ]; then
+	n=${SHARDS:-4}
+	rate=${SHARD_RATE:-20000}
+	sconns=${SHARD_CONNS:-100}
+	sdur=${SHARD_DURATION:-10s}
+	at=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%S.%NZ)
+	pids=""
+	for i in $(seq "$n"); do
+		taskset -c "${SHARD_CPUS:-$CLIENT_CPU}" "$GOWRK" -c "$sconns" -t 1 -R "$rate" -d "$sdur" --latency -q \
+			--shard "$i/$n" --start-at "$at" --hdr-log - --json "$work/shard.$i.json" "$BASE/" >"$work/shard.$i" 2>&1 &
+		pids+=" $!"
+	done
+	# shellcheck disable=SC2086 # pids is a list
+	wait $pids
+	shardtable="| shard | connections | requests/s sent | start offset ms |
+|---|---|---|---|"
+	for i in $(seq "$n"); do
+		c=$(awk '/threads and/ {print $4}' "$work/shard.$i")
+		r=$(awk '/^Requests\/sec:/ {print $2}' "$work/shard.$i")
+		off=$(awk -F': ' '/"start_offset_s"/ {gsub(/,/, "", $2); printf "%.2f", $2 * 1000}' "$work/shard.$i.json")
+		shardtable+="
+| $i/$n | $c | $r | $off |"
+	done
+	cat "$work"/shard.[0-9]* | "$GOWRK" merge --strict --latency - >"$work/merged"
+	skew=$(awk '/started within/ {print $3}' "$work/merged")
+	taskset -c "${SHARD_CPUS:-$CLIENT_CPU}" "$GOWRK" -c "$sconns" -t 1 -R "$rate" -d "$sdur" --latency -q "$BASE/" >"$work/whole" 2>&1
+	read -r mreq mrps _ _ _ mp99 <<<"$(run_figures "$(cat "$work/merged")")"
+	read -r wreq wrps _ _ _ wp99 <<<"$(run_figures "$(cat "$work/whole")")"
+	shardtable+="
+
+| run | requests | requests/s | p99 | start skew |
+|---|---|---|---|---|
+| $n shards, merged | $mreq | $mrps | $mp99 | $skew |
+| one process | $wreq | $wrps | $wp99 | |"
+	echo
+	echo "$shardtable"
+	[ -z "${OUT:-}" ] || { echo; echo "$shardtable"; } >>"$OUT"
+fi

@@ -58,6 +58,8 @@ type Options struct {
 	Engine generator.Engine
 	// StartAt is --start-at, resolved to a wall-clock time.
 	StartAt time.Time
+	// Shard is --shard: this generator's part of the workload.
+	Shard generator.Shard
 
 	Outputs
 	Watch
@@ -232,6 +234,29 @@ func (v startAtValue) Set(s string) error {
 	return nil
 }
 
+// shardValue is --shard I/N: this generator's part, I from 1 to N, of a
+// workload that N generators run together.
+type shardValue struct{ s *generator.Shard }
+
+func (v shardValue) String() string { return "" }
+func (v shardValue) Type() string   { return "I/N" }
+func (v shardValue) Set(s string) error {
+	is, ns, ok := strings.Cut(s, "/")
+	i, err1 := strconv.ParseUint(is, 10, 32)
+	n, err2 := strconv.ParseUint(ns, 10, 32)
+	switch {
+	case !ok || err1 != nil || err2 != nil || n == 0 || n > maxShards:
+		return fmt.Errorf("want I/N with N from 1 to %d, e.g. 2/4 for the second of 4 shards", maxShards)
+	case i < 1 || i > n:
+		return fmt.Errorf("want I from 1 to %d", n)
+	}
+	*v.s = generator.Shard{Index: int(i) - 1, Count: int(n)}
+	return nil
+}
+
+// maxShards bounds --shard's N: far more generators than any test runs.
+const maxShards = 10_000
+
 // maxStartWait bounds --start-at, so a typo in the date does not wait days.
 const maxStartWait = 24 * time.Hour
 
@@ -363,6 +388,7 @@ func Parse(args []string) (*Options, error) {
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "Write a Go CPU profile of gowrk")
 	fs.Var(engineValue{&o.Engine}, "engine", "auto, loop or goroutine")
 	fs.Var(startAtValue{&o.StartAt}, "start-at", "Start at a wall-clock time")
+	fs.Var(shardValue{&o.Shard}, "shard", "Run part I of N of the workload")
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
 	addTransportFlags(fs, &o.TransportOptions)
@@ -400,7 +426,30 @@ func Parse(args []string) (*Options, error) {
 	if o.Connections < o.Threads {
 		return nil, errors.New("number of connections must be >= threads")
 	}
+	if err := o.checkShard(); err != nil {
+		return nil, err
+	}
+	if o.JSON == "-" && o.HdrLog == "-" {
+		return nil, errors.New("--json - and --hdr-log - cannot both write to stdout: give one a file")
+	}
 	return o, nil
+}
+
+// checkShard refuses a shard that cannot run its part: too few
+// connections for its threads, or stop conditions, which would stop each
+// shard on its own part's results.
+func (o *Options) checkShard() error {
+	s := o.Shard
+	if !s.Enabled() {
+		return nil
+	}
+	if o.Breakpoint || len(o.StopOn) > 0 {
+		return errors.New("--shard cannot be used with --breakpoint or --stop-on: stop conditions need the whole workload in one generator")
+	}
+	if own := s.ShareOf(int(o.Connections)); uint64(own) < o.Threads {
+		return fmt.Errorf("--shard %s gets %d of the %d connections, fewer than the %d threads: raise -c or lower -t", s, own, o.Connections, o.Threads)
+	}
+	return nil
 }
 
 // flagError keeps pflag's message, which names the flag, on one line
@@ -500,6 +549,7 @@ func (o *Options) Config() generator.Config {
 		Transport:   o.transport(),
 		Engine:      o.Engine,
 		StartAt:     o.StartAt,
+		Shard:       o.Shard,
 	}
 	switch {
 	case o.Breakpoint:

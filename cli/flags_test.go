@@ -71,8 +71,19 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"--start-at", "2020-01-01T00:00:00Z", "http://h/"}, `invalid argument "2020-01-01T00:00:00Z" for "--start-at" flag: 2020-01-01T00:00:00Z has passed`},
 		{[]string{"--start-at", "9999-01-01T00:00:00Z", "http://h/"}, `invalid argument "9999-01-01T00:00:00Z" for "--start-at" flag: 9999-01-01T00:00:00Z is more than 24h away`},
 		{[]string{"--start-at", "soon", "http://h/"}, `invalid argument "soon" for "--start-at" flag: want an RFC 3339 time (2026-12-03T10:00:00Z) or +DURATION (+30s)`},
+		{[]string{"--shard", "0/4", "http://h/"}, `invalid argument "0/4" for "--shard" flag: want I from 1 to 4`},
+		{[]string{"--shard", "5/4", "http://h/"}, `invalid argument "5/4" for "--shard" flag: want I from 1 to 4`},
+		{[]string{"--shard", "2", "http://h/"}, `invalid argument "2" for "--shard" flag: want I/N with N from 1 to 10000, e.g. 2/4 for the second of 4 shards`},
+		{[]string{"--shard", "1/0", "http://h/"}, `want I/N with N from 1 to 10000`},
+		{[]string{"--shard", "-1/4", "http://h/"}, `want I/N with N from 1 to 10000`},
+		{[]string{"--shard", "4/4", "-c", "10", "-t", "3", "http://h/"}, "--shard 4/4 gets 2 of the 10 connections, fewer than the 3 threads: raise -c or lower -t"},
+		{[]string{"--shard", "1/2", "--breakpoint", "10:100", "http://h/"}, "--shard cannot be used with --breakpoint or --stop-on: stop conditions need the whole workload in one generator"},
+		{[]string{"--shard", "1/2", "-R", "10", "--stop-on", "p99>1s", "http://h/"}, "--shard cannot be used with --breakpoint or --stop-on"},
+		{[]string{"--json", "-", "--hdr-log", "-", "http://h/"}, "--json - and --hdr-log - cannot both write to stdout: give one a file"},
 		{[]string{"-H", "novalue", "http://h/"}, `invalid header "novalue"`},
 		{[]string{"-H"}, "flag needs an argument"},
+		{[]string{"--prometheus-rw", "127.0.0.1:9090", "http://h/"}, `invalid argument "127.0.0.1:9090" for "--prometheus-rw" flag: want an http:// or https:// URL with a host`},
+		{[]string{"--prometheus-rw", "http:///api/v1/write", "http://h/"}, `for "--prometheus-rw" flag: want an http:// or https:// URL with a host`},
 	}
 	for _, tc := range cases {
 		_, err := Parse(tc.args)

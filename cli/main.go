@@ -39,7 +39,7 @@ const (
 // threshold is broken. "gowrk merge" merges interval logs.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
-		return mergeMain(args[1:], stdout, stderr)
+		return mergeMain(args[1:], stdin, stdout, stderr)
 	}
 	opts, err := Parse(args)
 	switch {
@@ -107,13 +107,16 @@ func (s *session) run() (*generator.Result, error) {
 	o := s.opts
 	s.cfg = o.Config()
 	cfg := &s.cfg
-	if err := useTargets(o, cfg, s.stderr); err != nil {
+	all, err := useTargets(o, cfg, s.stderr)
+	if err != nil {
 		return nil, err
 	}
 	if err := s.loadScript(); err != nil {
 		return nil, err
 	}
-	var err error
+	if cfg.Workload, err = workloadID(o, all); err != nil {
+		return nil, err
+	}
 	if s.files, err = createFiles(&o.Outputs); err != nil {
 		return nil, err
 	}
@@ -130,7 +133,7 @@ func (s *session) run() (*generator.Result, error) {
 		_ = report.Header(s.out, o.RawURL, cfg)
 		_ = s.out.Flush()
 	}
-	if s.hlog = s.files.hlogWriter(); s.hlog != nil {
+	if s.hlog = s.files.hlogWriter(s.stdout); s.hlog != nil {
 		cfg.OnInterval = s.hlog.Interval
 	}
 	var line *progress.Line
@@ -390,7 +393,8 @@ const usage = `Usage: gowrk <options> <url>
         --json        <F>  Write results as JSON to F ("-": stdout only)
         --percentiles <L>  Percentiles for JSON and HTML (50,75,90,99,...)
         --hdr-out     <F>  Write the latency distribution (.hgrm)
-        --hdr-log     <F>  Write an HdrHistogram interval log (.hlog)
+        --hdr-log     <F>  Write an HdrHistogram interval log (.hlog; "-":
+                           to stdout, each line marked, for gowrk merge -)
         --report      <F>  Write a self-contained HTML report
         --fail-on     <C>  Exit 2 when a condition holds ("p99>200ms,errors>0.1%")
         --by-endpoint      Results per endpoint (method and path), also
@@ -422,6 +426,8 @@ const usage = `Usage: gowrk <options> <url>
                            Linux) or goroutine (a goroutine per connection)
         --start-at    <T>  Make the first connections at T, after setup:
                            RFC 3339 (2026-12-03T10:00:00Z) or +30s
+        --shard     <I/N>  Run part I (from 1) of N of the workload: its
+                           share of -c, -R, stages and targets
 
   Watching a run:
         --dashboard  [A]   Serve a live dashboard on A (127.0.0.1:5665)
@@ -430,9 +436,15 @@ const usage = `Usage: gowrk <options> <url>
         --monitor-pid <P>  Sample process P's CPU and memory (repeatable)
         --monitor-cgroup <D>
                            Sample cgroup v2 directory D (repeatable)
+        --prometheus-rw <U>
+                           Push the series to a Prometheus remote write
+                           URL every second and once more after the run
 
-  gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] <file.hlog>...
-    merges the interval logs of runs made at the same time
+  gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] [--fail-on C]
+              [--strict] [--max-skew T] <file.hlog | ->...
+    merges the interval logs of runs made at the same time ("-": the logs
+    in stdin); refuses incomplete shards, --strict also runs that started
+    more than --max-skew (10ms) apart or ran different workloads
 
   Numeric arguments may include a SI unit (1k, 1M, 1G)
   Time arguments may include a time unit (2s, 2m, 2h)

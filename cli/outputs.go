@@ -17,19 +17,21 @@ import (
 // removed again if the run does not happen.
 type files struct {
 	json, report, hgrm, hlog *os.File
-	jsonStdout               bool
-	created                  []*os.File
+	// jsonStdout writes the JSON report, hlogStdout the interval log with
+	// each line marked (hdrlog.NewStreamWriter), to stdout.
+	jsonStdout, hlogStdout bool
+	created                []*os.File
 }
 
 func createFiles(o *Outputs) (*files, error) {
-	f := &files{jsonStdout: o.JSON == "-"}
+	f := &files{jsonStdout: o.JSON == "-", hlogStdout: o.HdrLog == "-"}
 	for _, out := range []struct {
 		path string
 		file **os.File
 	}{
 		{o.JSON, &f.json}, {o.Report, &f.report}, {o.HdrOut, &f.hgrm}, {o.HdrLog, &f.hlog},
 	} {
-		if out.path == "" || (out.path == "-" && out.file == &f.json) {
+		if out.path == "" || (out.path == "-" && (out.file == &f.json || out.file == &f.hlog)) {
 			continue
 		}
 		file, err := os.Create(out.path)
@@ -51,12 +53,17 @@ func (f *files) remove() {
 	}
 }
 
-// hlogWriter streams the interval log, if asked for, during the run.
-func (f *files) hlogWriter() *hdrlog.Writer {
-	if f.hlog == nil {
-		return nil
+// hlogWriter streams the interval log, if asked for, during the run: to
+// its file, or to stdout among the other output (--hdr-log -), where
+// `gowrk merge` finds it again.
+func (f *files) hlogWriter(stdout io.Writer) *hdrlog.Writer {
+	switch {
+	case f.hlogStdout:
+		return hdrlog.NewWriter(hdrlog.NewStreamWriter(stdout))
+	case f.hlog != nil:
+		return hdrlog.NewWriter(f.hlog)
 	}
-	return hdrlog.NewWriter(f.hlog)
+	return nil
 }
 
 // write renders the reports into the files (JSON to stdout when asked) and
@@ -79,9 +86,13 @@ func (f *files) write(stdout io.Writer, run *summary.Run, d report.Details, hlog
 	save(f.json, report.JSONReporter(run, d))
 	save(f.report, report.HTMLReporter(run, d))
 	save(f.hgrm, report.PercentilesReporter(run.Headline))
-	if hlog != nil && f.hlog != nil {
+	if hlog != nil {
+		name := "stdout"
+		if f.hlog != nil {
+			name = f.hlog.Name()
+		}
 		if err := hlog.Close(run.Result); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", f.hlog.Name(), err))
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
 		}
 	}
 	for _, file := range f.created {

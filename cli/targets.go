@@ -17,31 +17,42 @@ func targetsOrder(s string) (targets.Order, error) { return targets.ParseOrder(s
 
 // useTargets loads --targets into cfg: the file's requests replace the
 // static one, and the first target's host is the URL when none is given.
-// A script wins over the file, which a line on stderr says.
-func useTargets(o *Options, cfg *generator.Config, stderr io.Writer) error {
+// A script wins over the file, which a line on stderr says. A shard sends
+// its share of the file's lines, dealt round-robin. It returns the whole
+// file's requests, which are part of the workload.
+func useTargets(o *Options, cfg *generator.Config, stderr io.Writer) ([]targets.Target, error) {
 	if o.Targets == "" {
-		return nil
+		return nil, nil
 	}
 	if o.Script != "" {
 		if o.URL == nil {
-			return errUsage
+			return nil, errUsage
 		}
 		fmt.Fprintln(stderr, "gowrk: --targets ignored: the script builds the requests")
 		cfg.ByEndpoint = o.ByEndpoint
-		return nil
+		return nil, nil
 	}
-	ts, err := targets.Load(o.Targets, stdin, o.URL)
+	all, err := targets.Load(o.Targets, stdin, o.URL)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	withHeaders(ts, o.Headers)
+	withHeaders(all, o.Headers)
+	var ts []targets.Target
+	for i, t := range all {
+		if o.Shard.Owns(i) {
+			ts = append(ts, t)
+		}
+	}
+	if len(ts) == 0 {
+		return nil, fmt.Errorf("%s: %d requests, fewer than the %d shards: shard %s would send none", o.Targets, len(all), o.Shard.Count, o.Shard)
+	}
 	order, err := targets.ParseOrder(o.TargetsOrder)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	set, err := targets.NewSet(ts, order)
 	if err != nil {
-		return fmt.Errorf("%s: %w", o.Targets, err)
+		return nil, fmt.Errorf("%s: %w", o.Targets, err)
 	}
 	if o.URL == nil {
 		o.URL = targets.URL(ts)
@@ -49,7 +60,7 @@ func useTargets(o *Options, cfg *generator.Config, stderr io.Writer) error {
 	}
 	cfg.URL = o.URL
 	cfg.Script = set
-	return nil
+	return all, nil
 }
 
 // withHeaders adds the -H headers to every target that does not set a

@@ -288,3 +288,29 @@ func serveOnceAndClose(ln net.Listener) {
 		_, _ = c.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"))
 	}
 }
+
+// A shard sends its share of the targets, lines dealt round-robin; a
+// shard that would get none is refused.
+func TestShardSendsItsTargets(t *testing.T) {
+	srv := testnginx.Start(t, "")
+	var lines []string
+	for _, p := range []string{"/a", "/b", "/c", "/d", "/e"} {
+		lines = append(lines, "GET "+srv.URL+p)
+	}
+	file := writeFile(t, "t.txt", strings.Join(lines, "\n\n")+"\n")
+	code, _, stderr := runMain("--targets", file, "--shard", "2/2", "-c", "2", "-t", "1", "-d", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	seen := map[string]int{}
+	for _, e := range srv.Log(t) {
+		seen[e.Path]++
+	}
+	if len(seen) != 2 || seen["/b"] == 0 || seen["/d"] == 0 {
+		t.Errorf("shard 2/2 of /a../e sent %v, want /b and /d only", seen)
+	}
+	code, _, stderr = runMain("--targets", file, "--shard", "6/6", "-c", "6", "-t", "1", "-d", "1")
+	if want := file + ": 5 requests, fewer than the 6 shards: shard 6/6 would send none\n"; code != 1 || stderr != want {
+		t.Errorf("exit %d, %q, want %q", code, stderr, want)
+	}
+}

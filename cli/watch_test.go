@@ -135,6 +135,7 @@ func TestWatchBadInput(t *testing.T) {
 		{[]string{"--dashboard", taken.Addr().String()}, "address already in use"},
 		{[]string{"--dashboard=nohost"}, "invalid dashboard address"},
 		{[]string{"--dashboard-linger", "5s"}, "--dashboard-linger needs --dashboard"},
+		{[]string{"--prometheus-rw", "ftp://127.0.0.1:9090/"}, "want an http:// or https:// URL"},
 	} {
 		args := append(append([]string{"-t1", "-c1", "-d1s"}, tc.args...), srv.URL)
 		code, stdout, stderr := runMain(args...)

@@ -77,6 +77,7 @@ type Server struct {
 	final   bool
 	report  []byte // the final HTML report
 	clients map[chan []byte]struct{}
+	metrics http.Handler // the series at /metrics, once set
 }
 
 // Listen binds addr at once, so that an address in use fails before the
@@ -95,6 +96,7 @@ func Listen(addr string, monitor func() []sysstat.Series) (*Server, error) {
 	mux.HandleFunc("GET /{$}", s.page)
 	mux.HandleFunc("GET /events", s.events)
 	mux.HandleFunc("GET /report", s.finalReport)
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	s.latest = s.encode(s.build(false))
 	go s.srv.Serve(ln)
@@ -364,6 +366,25 @@ func (s *Server) finalReport(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(page)
+}
+
+// SetMetrics serves h at /metrics: the run's series in Prometheus' text
+// format, the current ones during the run and the final ones after it.
+func (s *Server) SetMetrics(h http.Handler) {
+	s.mu.Lock()
+	s.metrics = h
+	s.mu.Unlock()
+}
+
+func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	h := s.metrics
+	s.mu.Unlock()
+	if h == nil {
+		http.NotFound(w, r)
+		return
+	}
+	h.ServeHTTP(w, r)
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {

@@ -3,269 +3,190 @@ package deploy
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/gowrk/gowrk/cli"
+	"github.com/gowrk/gowrk/generator"
 )
 
-// The subset of the Kubernetes objects the tests look at.
-type (
-	k8sObject struct {
-		APIVersion string `yaml:"apiVersion"`
-		Kind       string `yaml:"kind"`
-		Metadata   struct {
-			Name   string            `yaml:"name"`
-			Labels map[string]string `yaml:"labels"`
-		} `yaml:"metadata"`
-		Spec yaml.Node `yaml:"spec"`
-	}
-	jobSpec struct {
-		Completions  *int `yaml:"completions"`
-		Parallelism  *int `yaml:"parallelism"`
-		BackoffLimit *int `yaml:"backoffLimit"`
-		Template     struct {
-			Spec podSpec `yaml:"spec"`
-		} `yaml:"template"`
-	}
-	podSpec struct {
-		RestartPolicy   string `yaml:"restartPolicy"`
-		SecurityContext struct {
-			RunAsNonRoot *bool `yaml:"runAsNonRoot"`
-			RunAsUser    *int  `yaml:"runAsUser"`
-			FSGroup      *int  `yaml:"fsGroup"`
-		} `yaml:"securityContext"`
-		Containers []container `yaml:"containers"`
-		Volumes    []struct {
-			Name string `yaml:"name"`
-			PVC  *struct {
-				ClaimName string `yaml:"claimName"`
-			} `yaml:"persistentVolumeClaim"`
-		} `yaml:"volumes"`
-	}
-	container struct {
-		Name      string   `yaml:"name"`
-		Image     string   `yaml:"image"`
-		Command   []string `yaml:"command"`
-		Args      []string `yaml:"args"`
-		Env       []envVar `yaml:"env"`
-		Resources struct {
-			Requests map[string]string `yaml:"requests"`
-			Limits   map[string]string `yaml:"limits"`
-		} `yaml:"resources"`
-		VolumeMounts []struct {
-			Name      string `yaml:"name"`
-			MountPath string `yaml:"mountPath"`
-		} `yaml:"volumeMounts"`
-	}
-	envVar struct {
-		Name      string  `yaml:"name"`
-		Value     *string `yaml:"value"`
-		ValueFrom *struct {
-			FieldRef *struct {
-				FieldPath string `yaml:"fieldPath"`
-			} `yaml:"fieldRef"`
-		} `yaml:"valueFrom"`
-	}
-	pvcSpec struct {
-		AccessModes []string `yaml:"accessModes"`
-	}
-)
-
-// loadManifests decodes every document of a multi-document YAML file,
-// rejecting duplicate keys and documents without apiVersion, kind or name.
-func loadManifests(t *testing.T, name string) []k8sObject {
+// loadJob decodes the manifest's one document into Kubernetes' own Job
+// type, strictly: a field the API does not have, or one of the wrong type,
+// fails, as `kubectl apply --validate=strict` would. yaml.v3 first rejects
+// duplicate keys, which the API's decoder would silently merge.
+func loadJob(t *testing.T, name string) *batchv1.Job {
 	t.Helper()
 	src, err := os.ReadFile(filepath.Join("k8s", name))
 	if err != nil {
 		t.Fatal(err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(src))
-	var objs []k8sObject
+	docs := 0
 	for {
-		var o k8sObject
-		if err := dec.Decode(&o); errors.Is(err, io.EOF) {
+		var n yaml.Node
+		if err := dec.Decode(&n); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			t.Fatalf("%s: invalid YAML: %v", name, err)
 		}
-		if o.APIVersion == "" || o.Kind == "" || o.Metadata.Name == "" {
-			t.Fatalf("%s: a document without apiVersion, kind or metadata.name: %+v", name, o)
-		}
-		objs = append(objs, o)
+		docs++
 	}
-	return objs
+	if docs != 1 {
+		t.Fatalf("%s: %d documents, want the Job alone", name, docs)
+	}
+	var job batchv1.Job
+	if err := sigsyaml.UnmarshalStrict(src, &job); err != nil {
+		t.Fatalf("%s: not a valid batch/v1 Job: %v", name, err)
+	}
+	if job.APIVersion != "batch/v1" || job.Kind != "Job" || job.Name == "" {
+		t.Fatalf("%s: apiVersion %q kind %q name %q, want a named batch/v1 Job", name, job.APIVersion, job.Kind, job.Name)
+	}
+	return &job
 }
 
-func find(t *testing.T, objs []k8sObject, apiVersion, kind string) k8sObject {
+// envOf is the container's plain environment values.
+func envOf(t *testing.T, c corev1.Container) map[string]string {
 	t.Helper()
-	for _, o := range objs {
-		if o.Kind == kind {
-			if o.APIVersion != apiVersion {
-				t.Errorf("%s %s: apiVersion %s, want %s", kind, o.Metadata.Name, o.APIVersion, apiVersion)
-			}
-			return o
+	env := map[string]string{}
+	for _, e := range c.Env {
+		if e.ValueFrom != nil {
+			t.Errorf("env %s from %v: the generators need nothing from the downward API", e.Name, e.ValueFrom)
 		}
+		env[e.Name] = e.Value
 	}
-	t.Fatalf("no %s", kind)
-	return k8sObject{}
-}
-
-func decodeSpec(t *testing.T, o k8sObject, v any) {
-	t.Helper()
-	if err := o.Spec.Decode(v); err != nil {
-		t.Fatalf("%s %s spec: %v", o.Kind, o.Metadata.Name, err)
-	}
-}
-
-// show prints an optional field.
-func show[T any](p *T) string {
-	if p == nil {
-		return "(unset)"
-	}
-	return fmt.Sprint(*p)
+	return env
 }
 
 // expandK8s replaces $(NAME) references to the container's environment,
-// as the kubelet does for command and args; fieldRefs get a sample value.
-func expandK8s(c container, s string) string {
-	vals := map[string]string{}
-	for _, e := range c.Env {
-		switch {
-		case e.Value != nil:
-			vals[e.Name] = *e.Value
-		case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
-			vals[e.Name] = "sample-" + strings.ReplaceAll(e.ValueFrom.FieldRef.FieldPath, ".", "-")
-		}
-	}
+// as the kubelet does in command and args before the container starts.
+func expandK8s(env map[string]string, s string) string {
 	return regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`).ReplaceAllStringFunc(s, func(m string) string {
-		if v, ok := vals[m[2:len(m)-1]]; ok {
+		if v, ok := env[m[2:len(m)-1]]; ok {
 			return v
 		}
 		return m
 	})
 }
 
-// checkPodCommon: the image's user, the results volume from the claim.
-func checkPodCommon(t *testing.T, ps podSpec, claim string) container {
-	t.Helper()
-	if ps.RestartPolicy != "Never" {
-		t.Errorf("restartPolicy %q, want Never (a rerun would mix time windows)", ps.RestartPolicy)
+// startPlaceholder is the manifest's start time, which the documented
+// one-liner replaces at apply time.
+const startPlaceholder = "START_AT_TIME"
+
+func TestKubernetesJob(t *testing.T) {
+	job := loadJob(t, "gowrk-job.yaml")
+	spec := job.Spec
+	if spec.CompletionMode == nil || *spec.CompletionMode != batchv1.IndexedCompletion {
+		t.Errorf("completionMode %v, want Indexed: JOB_COMPLETION_INDEX names each pod's shard", spec.CompletionMode)
 	}
-	sc := ps.SecurityContext
+	if spec.Completions == nil || spec.Parallelism == nil || *spec.Completions < 2 || *spec.Parallelism != *spec.Completions {
+		t.Fatalf("completions %v parallelism %v: want N >= 2 generators, all at once", spec.Completions, spec.Parallelism)
+	}
+	n := int(*spec.Completions)
+	if spec.BackoffLimit == nil || *spec.BackoffLimit != 0 {
+		t.Errorf("backoffLimit %v, want 0: a rerun shard would start outside the window", spec.BackoffLimit)
+	}
+	if spec.ActiveDeadlineSeconds == nil || *spec.ActiveDeadlineSeconds <= 0 {
+		t.Error("no activeDeadlineSeconds: a hung pod would hold the Job for ever")
+	}
+	ps := spec.Template.Spec
+	if ps.RestartPolicy != corev1.RestartPolicyNever {
+		t.Errorf("restartPolicy %q, want Never", ps.RestartPolicy)
+	}
+	if len(ps.Volumes) != 0 {
+		t.Errorf("volumes %v: the results travel in the pods' logs, no volume needed", ps.Volumes)
+	}
 	uid := imageUID(t, loadDockerfile(t))
-	if sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser != uid || sc.FSGroup == nil || *sc.FSGroup != uid {
-		t.Errorf("securityContext runAsNonRoot %s runAsUser %s fsGroup %s: want true, %d, %d (the image's user)", show(sc.RunAsNonRoot), show(sc.RunAsUser), show(sc.FSGroup), uid, uid)
+	sc := ps.SecurityContext
+	if sc == nil || sc.RunAsNonRoot == nil || !*sc.RunAsNonRoot || sc.RunAsUser == nil || *sc.RunAsUser != int64(uid) {
+		t.Errorf("securityContext %+v: want runAsNonRoot and the image's uid %d", sc, uid)
 	}
 	if len(ps.Containers) != 1 {
 		t.Fatalf("%d containers, want 1", len(ps.Containers))
 	}
 	c := ps.Containers[0]
-	if c.Image == "" {
-		t.Error("container without image")
+	env := envOf(t, c)
+	if env["SHARDS"] != strconv.Itoa(n) {
+		t.Errorf("SHARDS %q, completions %d: want them equal", env["SHARDS"], n)
 	}
-	var vol string
-	for _, v := range ps.Volumes {
-		if v.PVC != nil && v.PVC.ClaimName == claim {
-			vol = v.Name
-		}
+	if env["START_AT"] != startPlaceholder {
+		t.Errorf("START_AT %q, want the placeholder %s the README's one-liner replaces", env["START_AT"], startPlaceholder)
 	}
-	if vol == "" {
-		t.Fatalf("no volume from the claim %s", claim)
+	cpu := c.Resources.Requests[corev1.ResourceCPU]
+	if limit := c.Resources.Limits[corev1.ResourceCPU]; cpu.IsZero() || cpu.MilliValue()%1000 != 0 || !cpu.Equal(limit) {
+		t.Errorf("cpu request %s limit %s: want whole CPUs, limit = request", cpu.String(), limit.String())
 	}
-	mounted := false
-	for _, m := range c.VolumeMounts {
-		if m.Name == vol && m.MountPath == "/results" {
-			mounted = true
-		}
-	}
-	if !mounted {
-		t.Errorf("volume %s is not mounted at /results", vol)
-	}
-	return c
-}
-
-func TestKubernetesJob(t *testing.T) {
-	objs := loadManifests(t, "gowrk-job.yaml")
-	pvc := find(t, objs, "v1", "PersistentVolumeClaim")
-	var ps pvcSpec
-	decodeSpec(t, pvc, &ps)
-	if !slices.Contains(ps.AccessModes, "ReadWriteMany") {
-		t.Errorf("claim %s access modes %q: N pods on N nodes write at once, want ReadWriteMany", pvc.Metadata.Name, ps.AccessModes)
-	}
-
-	job := find(t, objs, "batch/v1", "Job")
-	var js jobSpec
-	decodeSpec(t, job, &js)
-	if js.Completions == nil || js.Parallelism == nil || *js.Completions < 2 || *js.Parallelism != *js.Completions {
-		t.Errorf("completions %s parallelism %s: want N >= 2 generators, all at once", show(js.Completions), show(js.Parallelism))
-	}
-	if js.BackoffLimit == nil || *js.BackoffLimit != 0 {
-		t.Errorf("backoffLimit %s, want 0", show(js.BackoffLimit))
-	}
-	c := checkPodCommon(t, js.Template.Spec, pvc.Metadata.Name)
-
-	// Each pod writes its own interval log, named after the pod.
-	if !slices.Equal(c.Command, []string{"gowrk"}) {
-		t.Fatalf("command %q, want gowrk", c.Command)
-	}
-	i := slices.Index(c.Args, "--hdr-log")
-	if i < 0 || i+1 >= len(c.Args) || c.Args[i+1] != "/results/$(POD_NAME).hlog" {
-		t.Errorf("args %q: want --hdr-log /results/$(POD_NAME).hlog", c.Args)
-	}
-	podName := false
-	for _, e := range c.Env {
-		if e.Name == "POD_NAME" && e.ValueFrom != nil && e.ValueFrom.FieldRef != nil && e.ValueFrom.FieldRef.FieldPath == "metadata.name" {
-			podName = true
-		}
-	}
-	if !podName {
-		t.Error("no POD_NAME from the downward API (fieldRef metadata.name)")
-	}
-	for _, a := range c.Args {
+	for _, a := range append(slices.Clone(c.Command), c.Args...) {
 		for _, m := range regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`).FindAllStringSubmatch(a, -1) {
-			if !slices.ContainsFunc(c.Env, func(e envVar) bool { return e.Name == m[1] }) {
-				t.Errorf("arg %q refers to $(%s), which the container does not define", a, m[1])
+			if _, ok := env[m[1]]; !ok {
+				t.Errorf("%q refers to $(%s), which the container does not define", a, m[1])
 			}
 		}
 	}
-	if cpu, err := strconv.ParseFloat(c.Resources.Requests["cpu"], 64); err != nil || cpu < 1 || c.Resources.Limits["cpu"] != c.Resources.Requests["cpu"] {
-		t.Errorf("cpu request %q limit %q: want whole CPUs, limit = request (a generator must not be throttled below its share)", c.Resources.Requests["cpu"], c.Resources.Limits["cpu"])
-	}
 
-	// The arguments are a valid gowrk command line, by gowrk's own parser.
-	args := make([]string, len(c.Args))
-	for i, a := range c.Args {
-		args[i] = expandK8s(c, a)
+	// Every pod's command line, as the kubelet and the shell make it, is
+	// gowrk's own: shard index+1 of N, the one start time, the log on
+	// stdout, each shard its share of the connections.
+	start := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	env["START_AT"] = start
+	total := 0
+	for index := range n {
+		args := commandLine(t, c, env, index)
+		o, err := cli.Parse(args)
+		if err != nil {
+			t.Fatalf("pod %d: gowrk %q: %v", index, args, err)
+		}
+		if o.Shard != (generator.Shard{Index: index, Count: n}) || o.HdrLog != "-" || o.StartAt.Format(time.RFC3339) != start {
+			t.Errorf("pod %d: shard %v, --hdr-log %q, --start-at %v", index, o.Shard, o.HdrLog, o.StartAt)
+		}
+		total += o.Shard.ShareOf(int(o.Connections))
+		if index == 0 && (o.Rate == 0 || o.Connections < uint64(n)*o.Threads) {
+			t.Errorf("-R %d -c %d -t %d: want an open-loop workload whose connections cover every shard's threads", o.Rate, o.Connections, o.Threads)
+		}
 	}
-	if _, err := cli.Parse(args); err != nil {
-		t.Errorf("gowrk %q: %v", args, err)
+	o, _ := cli.Parse(commandLine(t, c, env, 0))
+	if total != int(o.Connections) {
+		t.Errorf("the shards hold %d connections, the workload %d", total, o.Connections)
 	}
 }
 
-func TestKubernetesMergePod(t *testing.T) {
-	objs := loadManifests(t, "gowrk-merge.yaml")
-	pod := find(t, objs, "v1", "Pod")
-	var ps podSpec
-	decodeSpec(t, pod, &ps)
-	job := find(t, loadManifests(t, "gowrk-job.yaml"), "batch/v1", "Job")
-	var js jobSpec
-	decodeSpec(t, job, &js)
-	claim := js.Template.Spec.Volumes[0].PVC.ClaimName
-	c := checkPodCommon(t, ps, claim)
-	if c.Image != js.Template.Spec.Containers[0].Image {
-		t.Errorf("merge image %q, generators' image %q", c.Image, js.Template.Spec.Containers[0].Image)
+// commandLine runs the container's command, after the kubelet's $(VAR)
+// expansion, in a shell with the Job's index, and returns the arguments it
+// gives gowrk.
+func commandLine(t *testing.T, c corev1.Container, env map[string]string, index int) []string {
+	t.Helper()
+	if len(c.Command) < 3 || c.Command[0] != "sh" || c.Command[1] != "-c" {
+		t.Fatalf("command %q, want sh -c SCRIPT", c.Command)
 	}
-	if !strings.Contains(strings.Join(c.Command, " "), "gowrk merge /results/*.hlog") {
-		t.Errorf("merge command %q, want gowrk merge /results/*.hlog", c.Command)
+	bin := t.TempDir()
+	fake := "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\0' \"$a\"; done\n"
+	if err := os.WriteFile(filepath.Join(bin, "gowrk"), []byte(fake), 0o755); err != nil {
+		t.Fatal(err)
 	}
+	var argv []string
+	for _, a := range append(slices.Clone(c.Command[1:]), c.Args...) {
+		argv = append(argv, expandK8s(env, a))
+	}
+	cmd := exec.Command("sh", argv...)
+	cmd.Env = []string{"PATH=" + bin + ":/usr/bin:/bin", "JOB_COMPLETION_INDEX=" + strconv.Itoa(index)}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pod %d: %q: %v", index, argv, err)
+	}
+	return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00")
 }

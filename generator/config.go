@@ -81,6 +81,14 @@ type Config struct {
 	// Engine picks how connections are driven; the zero value picks the
 	// cheapest that can run the configuration.
 	Engine Engine
+	// Shard, when set, runs only this generator's part of the workload the
+	// rest of Config describes; the result's Config is then the shard's:
+	// its connections, and its rate and connection stages.
+	Shard Shard
+	// Workload names the workload's definition (gowrk's CLI: a hash of the
+	// options that shape the load), recorded in the outputs so that runs of
+	// different workloads are not merged or compared as one.
+	Workload string
 }
 
 // IntervalData is one closed series bucket with its latency histograms.
@@ -100,6 +108,10 @@ type IntervalData struct {
 	// run to the bucket's end, as far as connections have recorded them
 	// (they record in batches); the caller may keep the map.
 	StatusCodes map[int]uint64
+	// ErrorsByClass counts the socket errors by class, indexed by
+	// ErrorClass (ClassConnect to ClassReset), from the start of the run
+	// to the bucket's end.
+	ErrorsByClass [ClassStatus]uint64
 }
 
 // Snapshot is a view of a running test, for progress displays.

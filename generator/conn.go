@@ -40,11 +40,13 @@ type conn struct {
 	// place is the connection's rank in the round-robin over all the run's
 	// connections: its open-loop phase. group is the connection to the
 	// server it shares with others (HTTP/3's streams; otherwise its own
-	// place), whose rank the connection stages gate; primary says it counts
-	// for the group.
-	place   float64
-	group   int
-	primary bool
+	// place), groupRank that connection's rank in the workload, which the
+	// connection stages gate; primary says it counts for the group. place
+	// is the workload's scaled to the shard (shard.go).
+	place     float64
+	group     int
+	groupRank float64
+	primary   bool
 	// source indexes Transport.SourceAddrs (-1: none given).
 	source int
 	codec  wire.Codec
@@ -126,7 +128,8 @@ func (f *flight) endpointOf(i int) uint16 {
 func newConn(th *thread, index int) *conn {
 	p := th.phase(index)
 	size := max(th.run.groupSize, 1)
-	c := &conn{th: th, index: index, place: float64(p), group: p / size, primary: p%size == 0}
+	c := &conn{th: th, index: index, group: p / size, primary: p%size == 0}
+	c.place, c.groupRank = th.run.layout.places(p, size)
 	// The streams of a QUIC connection share its source address.
 	c.source = sourceOf(th.run.cfg.Transport.SourceAddrs, c.group)
 	c.fd, c.heapIndex = -1, -1
@@ -165,11 +168,11 @@ func (c *conn) stopping() bool {
 // gate reports whether the connection stages let the connection send at
 // now, and if not, when to look again (pace.Never: not during this run).
 func (c *conn) gate(now time.Duration) (bool, time.Duration) {
-	stages := c.th.run.cfg.ConnStages
+	stages := c.th.run.layout.connStages
 	if len(stages) == 0 {
 		return true, now
 	}
-	active, wake := pace.Gate(stages, float64(c.group), now)
+	active, wake := pace.Gate(stages, c.groupRank, now)
 	if active != c.active {
 		c.active = active
 		switch {

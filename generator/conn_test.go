@@ -239,7 +239,7 @@ func TestShardStatsRecordsBatches(t *testing.T) {
 
 func TestScheduleSpreadsConnections(t *testing.T) {
 	u, _ := url.Parse("http://x/")
-	r := &run{cfg: Config{URL: u, Pacer: pace.ConstantRate(1000), Connections: 5, Threads: 2}}
+	r := newRun(Config{URL: u, Pacer: pace.ConstantRate(1000), Connections: 5, Threads: 2})
 	seen := map[time.Duration]bool{}
 	for i, n := range []int{3, 2} {
 		th := newThread(r, i, n, nil)

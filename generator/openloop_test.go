@@ -208,3 +208,36 @@ func TestIntervalsCarryStatusCodesSoFar(t *testing.T) {
 		t.Errorf("last bucket's status codes %v, result's %v", last, res.StatusCodes)
 	}
 }
+
+// Each bucket hands on the socket errors by class from the start of the
+// run: they only grow, and the last bucket's are the result's.
+func TestIntervalsCarryErrorClassesSoFar(t *testing.T) {
+	srv := testserver.Start(t, false, func(n int64, _ *fasthttp.Request) testserver.Reply {
+		switch n % 3 {
+		case 0:
+			return testserver.Reply{Then: testserver.Reset}
+		case 1:
+			return testserver.Reply{Raw: testserver.OK.Raw, Delay: 300 * time.Millisecond}
+		}
+		return testserver.OK
+	})
+	cfg := config(t, srv.URL, 4, 2, time.Second)
+	cfg.Timeout = 150 * time.Millisecond
+	cfg.SeriesInterval = 200 * time.Millisecond
+	var last [generator.ClassStatus]uint64
+	cfg.OnInterval = func(d generator.IntervalData) {
+		for class, n := range last {
+			if d.ErrorsByClass[class] < n {
+				t.Errorf("%v errors went from %d to %d", generator.ErrorClass(class), n, d.ErrorsByClass[class])
+			}
+		}
+		last = d.ErrorsByClass
+	}
+	res := run(t, cfg)
+	e := res.Errors
+	want := [generator.ClassStatus]uint64{generator.ClassConnect: e.Connect, generator.ClassRead: e.Read,
+		generator.ClassWrite: e.Write, generator.ClassTimeout: e.Timeout, generator.ClassReset: e.Reset}
+	if last != want || e.Read == 0 || e.Timeout == 0 {
+		t.Errorf("last bucket's errors by class %v, result's %+v", last, e)
+	}
+}

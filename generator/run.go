@@ -36,8 +36,10 @@ type run struct {
 	// one connection to the server (HTTP/3's streams), quic the HTTP/3
 	// connections.
 	units, groupSize int
-	quic             *quicPool
-	epoch            time.Time
+	// layout places the run's connections in the workload of its shard.
+	layout layout
+	quic   *quicPool
+	epoch  time.Time
 	// ctx ends with the run; dials and TLS handshakes in progress then stop.
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -63,7 +65,7 @@ func (r *run) end() {
 }
 
 func newRun(cfg Config) *run {
-	r := &run{cfg: cfg, dialer: wrkDialer(&cfg), done: make(chan struct{}), units: cfg.Connections, groupSize: 1}
+	r := &run{cfg: cfg, dialer: wrkDialer(&cfg), done: make(chan struct{}), units: cfg.Connections, groupSize: 1, layout: wholeLayout(&cfg)}
 	r.connect = make([]*connectStats, cfg.Threads)
 	for i := range r.connect {
 		r.connect[i] = newConnectStats()
@@ -91,6 +93,10 @@ func (r *run) threadStopped() {
 // ends the run early with a full result marked Interrupted.
 func Run(ctx context.Context, c Config) (*Result, error) {
 	cfg, err := c.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	place, err := cfg.applyShard()
 	if err != nil {
 		return nil, err
 	}
@@ -156,6 +162,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 
 	r := newRun(cfg)
+	r.layout = place
 	r.dialer = d
 	r.engine, r.useLoop = engine, engine == EngineLoop
 	r.units, r.groupSize, r.quic = units, groupSize, pool
@@ -176,7 +183,8 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		th := newThread(r, i, n, addr)
 		th.static = static
 		if cfg.Script != nil {
-			ts, err := cfg.Script.NewThread(i, addr, th)
+			// Numbered across the shards, so scripts tell all threads apart.
+			ts, err := cfg.Script.NewThread(cfg.Shard.Index*cfg.Threads+i, addr, th)
 			if err != nil {
 				return nil, err
 			}

@@ -92,6 +92,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	var total counters
 	var codes map[int]uint64 // the status codes so far, for OnInterval only
+	var byClass [ClassStatus]uint64
 	if s.run.cfg.OnInterval != nil {
 		codes = map[int]uint64{}
 	}
@@ -121,6 +122,14 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 			}
 		}
 		st.mu.Unlock()
+		if codes != nil {
+			// The connections count reasons atomically, without the lock.
+			for class := range byClass {
+				for why := range st.reasons[class] {
+					byClass[class] += st.reasons[class][why].Load()
+				}
+			}
+		}
 	}
 	cfg := &s.run.cfg
 	delta := total.minus(s.last)
@@ -152,7 +161,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	s.lastTick, s.last = now, total
 	if f := cfg.OnInterval; f != nil {
-		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes})
+		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes, ErrorsByClass: byClass})
 	}
 	if p := cfg.Progress; p != nil {
 		snap := Snapshot{Elapsed: now, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate()}

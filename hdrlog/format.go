@@ -51,6 +51,14 @@ type runMeta struct {
 	StopOn          []string `json:"stop_on,omitempty"`
 	StopWindowS     float64  `json:"stop_window_s,omitempty"`
 	StartUnixMS     int64    `json:"start_unix_ms"`
+	// StartUnixUS is the start to the microsecond, for the skew between
+	// generators that started together.
+	StartUnixUS int64 `json:"start_unix_us,omitempty"`
+	// Workload names the workload (generator.Config.Workload); Shard (from
+	// 1) and Shards are --shard's, absent for a whole workload.
+	Workload string `json:"workload,omitempty"`
+	Shard    int    `json:"shard,omitempty"`
+	Shards   int    `json:"shards,omitempty"`
 	// StartAtUnixMS is --start-at's time and StartOffsetMS how late the
 	// run began on it; absent without --start-at.
 	StartAtUnixMS int64   `json:"start_at_unix_ms,omitempty"`
@@ -105,7 +113,12 @@ func metaOf(cfg *generator.Config, start time.Time) runMeta {
 		RampS:           cfg.Pacer.Over.Seconds(),
 		RampSteps:       cfg.Pacer.Steps,
 		StartUnixMS:     start.UnixMilli(),
+		StartUnixUS:     start.UnixMicro(),
+		Workload:        cfg.Workload,
 		Unit:            "us",
+	}
+	if cfg.Shard.Enabled() {
+		m.Shard, m.Shards = cfg.Shard.Index+1, cfg.Shard.Count
 	}
 	if st := cfg.Pacer.Stages(); len(st) > 0 {
 		// The log has no field for stages: a ramp from 0 to their peak over
@@ -134,6 +147,14 @@ func metaOf(cfg *generator.Config, start time.Time) runMeta {
 func (m runMeta) openLoop() bool { return m.RateFrom > 0 || m.RateTo > 0 }
 
 func (m runMeta) start() time.Time { return time.UnixMilli(m.StartUnixMS) }
+
+// exactStart is the start to the microsecond where the log has it.
+func (m runMeta) exactStart() time.Time {
+	if m.StartUnixUS != 0 && m.StartUnixUS/1000 == m.StartUnixMS {
+		return time.UnixMicro(m.StartUnixUS)
+	}
+	return m.start()
+}
 
 // config rebuilds the run's configuration.
 func (m runMeta) config() generator.Config {

@@ -49,6 +49,9 @@ func totals(logs []*Log) *generator.Result {
 		Latency:     generator.NewLatencyHistogram(),
 		RequestRate: hdrhistogram.New(1, 1_000_000_000, 3),
 	}
+	if _, _, differ := Workloads(logs); !differ {
+		res.Config.Workload = first.Workload()
+	}
 	res.Config.Connections, res.Config.Threads = 0, 0
 	res.Config.Pacer.From, res.Config.Pacer.To = 0, 0
 	var rate float64

@@ -2,6 +2,7 @@ package hdrlog
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +21,9 @@ import (
 // Histograms streams.
 type Log struct {
 	// Path is the file the log was read from.
-	Path      string
+	Path string
+	// data holds a log read from a stream (ReadStream); nil for a file.
+	data      []byte
 	meta      runMeta
 	intervals []intervalMeta
 	summary   summary
@@ -151,6 +154,10 @@ func (l *Log) OpenLoop() bool { return l.meta.openLoop() }
 // Histograms reads the log's interval histograms in order with
 // hdrhistogram-go's log reader. The caller closes the stream.
 func (l *Log) Histograms() (*Histograms, error) {
+	if l.data != nil {
+		r := bytes.NewReader(l.data)
+		return &Histograms{f: io.NopCloser(r), r: hdrhistogram.NewHistogramLogReader(r), seen: map[string]int{}}, nil
+	}
 	f, err := os.Open(l.Path)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package hdrlog
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,6 +56,35 @@ func FuzzOpen(f *testing.F) {
 		}
 		if res.Requests != l.summary.Requests {
 			t.Fatalf("merged %d requests, the summary says %d", res.Requests, l.summary.Requests)
+		}
+	})
+}
+
+// FuzzReadStream feeds ReadStream arbitrary streams, seeded with logs
+// among other lines: it must return an error or logs that merge without a
+// panic.
+func FuzzReadStream(f *testing.F) {
+	path, _, _ := fakeRun(f, 1, time.UnixMilli(1_700_000_000_000), 2, true)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var stream bytes.Buffer
+	stream.WriteString("Running 2s test\n")
+	w := NewStreamWriter(&stream)
+	w.Write(data)
+	stream.WriteString("other output\n")
+	f.Add(stream.Bytes())
+	f.Add([]byte("gowrk-hlog k | #gowrk-run {}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		logs, err := ReadStream(bytes.NewReader(data), "stdin")
+		if err != nil {
+			return
+		}
+		_ = CheckShards(logs)
+		_ = StartSkew(logs)
+		if _, err := Merge(logs); err != nil {
+			return
 		}
 	})
 }

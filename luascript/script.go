@@ -167,8 +167,8 @@ func requestPath(u *url.URL) string {
 // setup(thread) in the main state and init(args) in the thread's state, and
 // decides from what init left which hooks the engine must call. The index
 // is not needed: wrk's thread objects carry no number.
-func (s *Script) NewThread(_ int, addr net.Addr, ctl generator.ThreadControl) (generator.ThreadScript, error) {
-	t := &thread{script: s, ctl: ctl, addr: copyAddr(addr)}
+func (s *Script) NewThread(index int, addr net.Addr, ctl generator.ThreadControl) (generator.ThreadScript, error) {
+	t := &thread{script: s, ctl: ctl, id: index + 1, addr: copyAddr(addr)}
 	if s.byEndpoint {
 		t.eps = newEndpoints()
 	}

@@ -18,6 +18,9 @@ import (
 type thread struct {
 	script *Script
 	ctl    generator.ThreadControl
+	// id is thread.id: the thread's number from 1, across the shards of a
+	// workload run by several generators.
+	id int
 
 	mu sync.Mutex
 	st *state

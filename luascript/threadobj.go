@@ -21,6 +21,8 @@ func (st *state) newThreadMeta() *lua.LTable {
 		switch L.CheckString(2) {
 		case "addr":
 			L.Push(st.newAddr(t.Addr()))
+		case "id":
+			L.Push(lua.LNumber(t.id))
 		case "get":
 			L.Push(st.threadGet)
 		case "set":
@@ -35,6 +37,7 @@ func (st *state) newThreadMeta() *lua.LTable {
 	mt.RawSetString("__newindex", L.NewFunction(func(L *lua.LState) int {
 		t := st.checkThread(1)
 		if key := L.CheckString(2); key != "addr" {
+			// id too is read-only: it names the thread across shards.
 			L.RaiseError("cannot set '%s' on thread", key)
 		}
 		t.setAddr(st.checkAddr(3))

@@ -111,3 +111,26 @@ func TestThreadAddrSetRejectsOtherValues(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// thread.id numbers the threads from 1 by the index the engine gives,
+// which counts across the shards of a workload; it cannot be set.
+func TestThreadID(t *testing.T) {
+	h := load(t, `want = 5
+function setup(thread)
+  if thread.id ~= want then error("setup: id " .. tostring(thread.id) .. ", want " .. want) end
+  want = want + 1
+end
+function init() if wrk.thread.id == nil then error("init: no id") end end`)
+	for _, i := range []int{4, 5} {
+		if _, err := h.script.NewThread(i, testAddr, &fakeCtl{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := h.script.NewThread(9, testAddr, &fakeCtl{}); err == nil || !strings.Contains(err.Error(), "id 10, want 7") {
+		t.Errorf("thread 9 set up as id 7: %v", err)
+	}
+	h2 := load(t, `function setup(thread) thread.id = 3 end`)
+	if _, err := h2.script.NewThread(0, testAddr, &fakeCtl{}); err == nil || !strings.Contains(err.Error(), "cannot set 'id' on thread") {
+		t.Errorf("setting thread.id: %v", err)
+	}
+}

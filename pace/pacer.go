@@ -180,3 +180,15 @@ func seconds(s float64) time.Duration {
 	}
 	return time.Duration(s * float64(time.Second))
 }
+
+// Scaled is the pacer with every rate multiplied by f: a part of the load
+// that keeps its shape.
+func (p Pacer) Scaled(f float64) Pacer {
+	p.From *= f
+	p.To *= f
+	if p.staged != nil {
+		st := ScaleStages(*p.staged, f)
+		p.staged = &st
+	}
+	return p
+}

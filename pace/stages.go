@@ -138,3 +138,15 @@ func Gate(stages []Stage, place float64, now time.Duration) (active bool, wake t
 	}
 	return false, stageTimeAbove(stages, place, now)
 }
+
+// ScaleStages is a copy of stages with every target multiplied by f.
+func ScaleStages(stages []Stage, f float64) []Stage {
+	if stages == nil {
+		return nil
+	}
+	out := make([]Stage, len(stages))
+	for i, s := range stages {
+		out[i] = Stage{Duration: s.Duration, Target: s.Target * f}
+	}
+	return out
+}

@@ -70,6 +70,8 @@ type jsonReport struct {
 	Mode           string            `json:"mode"`
 	Start          string            `json:"start"`
 	StartAt        string            `json:"start_at,omitempty"`
+	Workload       string            `json:"workload,omitempty"`
+	Shard          *jsonShard        `json:"shard,omitempty"`
 	StartOffsetS   *float64          `json:"start_offset_s,omitempty"`
 	Config         jsonConfig        `json:"config"`
 	RuntimeS       float64           `json:"runtime_s"`
@@ -112,6 +114,11 @@ type jsonConfig struct {
 	ConnStages     []jsonStage `json:"conn_stages,omitempty"`
 	HTTP2          bool        `json:"http2,omitempty"`
 	Streams        int         `json:"streams,omitempty"`
+}
+
+type jsonShard struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
 }
 
 type jsonErrors struct {
@@ -304,6 +311,10 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 			File: s.File, URL: s.URL, Start: s.Start.UTC().Format(time.RFC3339Nano),
 			RuntimeS: s.Runtime.Seconds(), Requests: s.Requests,
 		})
+	}
+	doc.Workload = cfg.Workload
+	if cfg.Shard.Enabled() {
+		doc.Shard = &jsonShard{Index: cfg.Shard.Index + 1, Count: cfg.Shard.Count}
 	}
 	if !cfg.StartAt.IsZero() {
 		off := res.StartOffset.Seconds()

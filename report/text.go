@@ -28,10 +28,15 @@ type TextOptions struct {
 }
 
 // Header prints the lines wrk prints before the run starts; url is printed
-// as the user wrote it.
+// as the user wrote it. A shard's line counts its own connections and
+// names the shard.
 func Header(w io.Writer, url string, cfg *generator.Config) error {
-	_, err := fmt.Fprintf(w, "Running %s test @ %s\n  %d threads and %d connections\n",
-		units.FormatSeconds(uint64(cfg.Duration/time.Second)), url, cfg.Threads, cfg.Connections)
+	shard := ""
+	if cfg.Shard.Enabled() {
+		shard = fmt.Sprintf(" (shard %d of %d)", cfg.Shard.Index+1, cfg.Shard.Count)
+	}
+	_, err := fmt.Fprintf(w, "Running %s test @ %s\n  %d threads and %d connections%s\n",
+		units.FormatSeconds(uint64(cfg.Duration/time.Second)), url, cfg.Threads, cfg.Shard.ShareOf(cfg.Connections), shard)
 	return err
 }
 

@@ -26,6 +26,8 @@ test)
 	have h2load || missing+=(nghttp2-client)
 	# The HTTP/3 tests run against Caddy, which serves h3.
 	have caddy || missing+=(caddy)
+	# --prometheus-rw is tested against a real Prometheus's receiver.
+	have prometheus || missing+=(prometheus)
 	;;
 bench)
 	have nginx || missing+=(nginx-light)

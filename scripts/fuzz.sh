@@ -19,6 +19,7 @@ targets=(
 	"./cli FuzzParseURL"
 	"./cli FuzzParseArgs"
 	"./hdrlog FuzzOpen"
+	"./hdrlog FuzzReadStream"
 	"./target FuzzCreatePost"
 	"./generator FuzzReadPath"
 	"./generator FuzzParseSourceAddrs"

@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"time"
+
+	"github.com/gowrk/gowrk/targets"
+)
+
+// workloadID names what shapes a run's load, so that merge and compare
+// tell runs of different workloads apart: a hash of the options, of the
+// script's text and of the targets' requests. Left out is what each
+// generator of one workload sets for itself: its shard's number, its start
+// time, its outputs and watching, its engine and source addresses, and
+// the names of the files the script and targets came from.
+func workloadID(o *Options, ts []targets.Target) (string, error) {
+	w := *o
+	w.Shard.Index = 0
+	w.StartAt = time.Time{}
+	w.Outputs, w.Watch = Outputs{}, Watch{}
+	w.Quiet, w.CPUProfile, w.Engine = false, "", 0
+	w.SourceAddrs = nil
+	w.RawURL, w.Script, w.Targets = "", "", ""
+	w.Version, w.Help = false, false
+	h := sha256.New()
+	if err := json.NewEncoder(h).Encode(w); err != nil {
+		return "", err
+	}
+	if o.Script != "" {
+		src, err := os.ReadFile(o.Script)
+		if err != nil {
+			return "", err
+		}
+		h.Write(src)
+	}
+	if err := json.NewEncoder(h).Encode(ts); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
