@@ -654,7 +654,9 @@ func (r *matrixResult) wantScheduled(t *testing.T, due, endRate, length float64)
 	if float64(s.Due) < 0.98*due || float64(s.Due) > 1.02*due+2 || float64(s.Sent) < 0.95*float64(s.Due) || s.Sent != r.doc.Sent {
 		t.Errorf("due %d, sent %d (top-level %d) in %.3fs; want about %.0f due, all sent", s.Due, s.Sent, r.doc.Sent, r.doc.RuntimeS, due)
 	}
-	if float64(r.doc.Requests) < 0.95*float64(s.Due) {
+	// Responses to the requests still out when the run ended never come:
+	// up to 100 ms of them on a busy machine.
+	if float64(r.doc.Requests) < 0.95*float64(s.Due)-0.1*endRate {
 		t.Errorf("%d responses of %d due", r.doc.Requests, s.Due)
 	}
 }
