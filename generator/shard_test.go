@@ -46,10 +46,8 @@ func TestShareOfDealsRoundRobin(t *testing.T) {
 	}
 }
 
-// dueTimes lists the send times, up to end, of every request of a run
-// with the configuration: as conns schedule them (conn.pace, nextStart),
-// over units engine connections in groups of groupSize.
-func dueTimes(t *testing.T, cfg Config, groupSize int, end time.Duration) []time.Duration {
+// shardOf is the run's configuration and layout for cfg.
+func shardOf(t *testing.T, cfg Config) (Config, layout) {
 	t.Helper()
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -59,6 +57,15 @@ func dueTimes(t *testing.T, cfg Config, groupSize int, end time.Duration) []time
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg, l
+}
+
+// dueTimes lists the send times, up to end, of every request of a run
+// with the configuration: as conns schedule them (conn.pace, nextStart),
+// over units engine connections in groups of groupSize.
+func dueTimes(t *testing.T, cfg Config, groupSize int, end time.Duration) []time.Duration {
+	t.Helper()
+	cfg, l := shardOf(t, cfg)
 	units := cfg.Connections * groupSize
 	var out []time.Duration
 	for p := range units {
@@ -123,14 +130,7 @@ func TestShardsTogetherAreTheWorkloadsSchedule(t *testing.T) {
 func TestShardsTogetherFollowTheConnectionStages(t *testing.T) {
 	stages := []pace.Stage{{Duration: time.Second, Target: 10}, {Duration: time.Second, Target: 3}}
 	active := func(cfg Config, at time.Duration) int {
-		cfg, err := cfg.withDefaults()
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := cfg.applyShard()
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg, l := shardOf(t, cfg)
 		n := 0
 		for p := range cfg.Connections {
 			_, group := l.places(p, 1)

@@ -96,20 +96,7 @@ http {
 func launch(t testing.TB, bin, dir, conf string, ports ...int) {
 	t.Helper()
 	cmd := exec.Command(bin, "-p", dir, "-c", conf, "-e", filepath.Join(dir, "logs", "error.log"))
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting nginx: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
+	done := testenv.Start(t, "nginx", cmd)
 	deadline := time.Now().Add(10 * time.Second)
 	for _, p := range ports {
 		addr := fmt.Sprintf("127.0.0.1:%d", p)
