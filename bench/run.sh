@@ -3,7 +3,8 @@
 # bench/results/<date>/: summary.md plus gowrk's HTML reports.
 #
 #  1. gowrk vs wrk on the healthcheck, small (-c 100 -t 10) and large (-c 500 -t 50)
-#  2. list and insert endpoints, both write modes, both tools (wrk with the Lua POST script)
+#  2. list and insert endpoints, both write modes, both tools (wrk with the Lua POST script);
+#     gowrk's runs take the target's CPU profile too (--profile-target), go tool pprof -top in the summary
 #  3. the pool-size experiment (pool 10 / 100 / default) on reads and writes
 #  4. a breakpoint run on each endpoint
 #  5. CPU per request, peak RSS and requests/s of gowrk and wrk on nginx (bench/generator.sh)
@@ -53,14 +54,30 @@ start_target() {
 }
 
 # row LABEL TOOL CONNS THREADS PATH [SCRIPT]: one run, one table row.
+# With PROFILE=1, gowrk also takes the target's CPU profile (a target
+# started with --pprof) into the row's .target.pprof, beside its report.
 row() {
 	local label=$1 tool=$2 c=$3 t=$4 path=$5 script=${6:-} bin=$2 args=()
 	[ "$tool" = gowrk ] && bin=bin/gowrk
 	[ -n "$script" ] && args=(-s "$script")
 	local file="$out/$(echo "$label-$tool" | tr ' /' '__').txt"
+	[ "$tool" = gowrk ] && [ "${PROFILE:-}" = 1 ] && args+=(--report "${file%.txt}.html" --profile-target "$URL/debug/pprof/")
 	"$bin" -c "$c" -t "$t" -d "$DURATION" --latency "${args[@]}" "$URL$path" >"$file"
 	read -r rps p50 p99 errors < <(wrk_summary "$file")
 	echo "| $label | $tool | -c $c -t $t | $rps | $p50 | $p99 | $errors |" >>"$summary"
+}
+
+# profile_tops TITLE: the head of go tool pprof -top of each target
+# profile taken since the last call, the whole listing beside each.
+profile_tops() {
+	printf '\n### %s\n' "$1" >>"$summary"
+	for f in "$out"/*.target.pprof; do
+		[ -e "$f" ] && [ ! -e "${f%.pprof}.top.txt" ] || continue
+		go tool pprof -top "$f" >"${f%.pprof}.top.txt" 2>&1 || true
+		printf '\n%s\n\n```\n' "$(basename "$f")" >>"$summary"
+		head -n 20 "${f%.pprof}.top.txt" >>"$summary"
+		printf '```\n' >>"$summary"
+	done
 }
 
 table_head() {
@@ -85,11 +102,15 @@ for setting in "100 10" "500 50"; do
 done
 
 table_head "2. List and insert, both write modes"
+PROFILE=1
+start_target --pprof
 for tool in gowrk wrk; do row "GET /api/posts" "$tool" 64 2 /api/posts; done
 for mode in direct batch; do
-	start_target --write-mode "$mode"
+	start_target --pprof --write-mode "$mode"
 	for tool in gowrk wrk; do row "POST /api/posts ($mode)" "$tool" 64 2 /api/posts bench/lua/post.lua; done
 done
+PROFILE=
+profile_tops "The target's CPU in section 2 (gowrk --profile-target; go tool pprof -top)"
 
 table_head "3. Pool size (gowrk, -c 500 as in the notes)"
 for pool in 10 100 default; do

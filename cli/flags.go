@@ -54,13 +54,19 @@ type Options struct {
 	Stages, ConnStages []pace.Stage
 	// CPUProfile is where a Go CPU profile of the run is written.
 	CPUProfile string
+	// ProfileTarget is the target's pprof URL, whose CPU profile is taken
+	// during the run (--profile-target).
+	ProfileTarget string
 	// Engine is how connections are driven (--engine).
 	Engine generator.Engine
 	// StartAt is --start-at, resolved to a wall-clock time.
 	StartAt time.Time
 	// Shard is --shard: this generator's part of the workload.
 	Shard generator.Shard
+	// Rounds is --rounds: how many times the whole run is repeated.
+	Rounds uint64
 
+	RequestOptions
 	Outputs
 	Watch
 	TransportOptions
@@ -313,7 +319,12 @@ func stagesMax(stages []pace.Stage) uint64 {
 }
 
 // conditionsValue is a list of threshold conditions ("p99>200ms,errors>1%").
-type conditionsValue struct{ c *[]threshold.Condition }
+// Windowed ones (--stop-on) are checked during the run, which has no
+// validity verdict yet.
+type conditionsValue struct {
+	c        *[]threshold.Condition
+	windowed bool
+}
 
 func (c conditionsValue) String() string { return "" }
 func (c conditionsValue) Type() string   { return "CONDITIONS" }
@@ -321,6 +332,11 @@ func (c conditionsValue) Set(s string) error {
 	conds, err := threshold.Parse(s)
 	if err != nil {
 		return err
+	}
+	for _, cond := range conds {
+		if c.windowed && cond.Metric == threshold.Validity {
+			return fmt.Errorf("%q is a --fail-on condition: the validity verdict comes after the run", cond)
+		}
 	}
 	*c.c = conds
 	return nil
@@ -352,7 +368,7 @@ func addOutputFlags(fs *pflag.FlagSet, o *Outputs) {
 	fs.Var(percentilesValue{&o.Percentiles}, "percentiles", "Percentiles in JSON and HTML")
 	fs.StringVar(&o.HdrOut, "hdr-out", "", "Write the latency distribution (.hgrm)")
 	fs.StringVar(&o.Report, "report", "", "Write an HTML report")
-	fs.Var(conditionsValue{&o.FailOn}, "fail-on", "Exit 2 when a condition holds")
+	fs.Var(conditionsValue{c: &o.FailOn}, "fail-on", "Exit 2 when a condition holds")
 	fs.BoolVar(&o.ConnectTimes, "connect-times", false, "Print DNS, TCP and TLS connection times")
 }
 
@@ -374,7 +390,7 @@ func Parse(args []string) (*Options, error) {
 	fs.VarP(metricValue{&o.Rate, 1, maxRate, "requests/sec"}, "rate", "R", "Constant request rate")
 	fs.Var(rampValue{&o.RampFrom, &o.RampTo}, "breakpoint", "Ramp the rate to find the breakpoint")
 	fs.Var(metricValue{&o.Steps, 1, maxSteps, "steps"}, "steps", "Ramp in steps")
-	fs.Var(conditionsValue{&o.StopOn}, "stop-on", "Breakpoint stop conditions")
+	fs.Var(conditionsValue{c: &o.StopOn, windowed: true}, "stop-on", "Breakpoint stop conditions")
 	fs.Var(timeValue{&o.StopWindow}, "window", "Stop conditions' window")
 	fs.StringVar(&o.HdrLog, "hdr-log", "", "Write an HdrHistogram interval log")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "No live progress")
@@ -389,8 +405,11 @@ func Parse(args []string) (*Options, error) {
 	fs.Var(engineValue{&o.Engine}, "engine", "auto, loop or goroutine")
 	fs.Var(startAtValue{&o.StartAt}, "start-at", "Start at a wall-clock time")
 	fs.Var(shardValue{&o.Shard}, "shard", "Run part I of N of the workload")
+	addRequestFlags(fs, &o.RequestOptions)
 	addOutputFlags(fs, &o.Outputs)
 	addWatchFlags(fs, &o.Watch)
+	addRoundsFlags(fs, &o.Rounds)
+	addProfileTargetFlag(fs, &o.ProfileTarget)
 	addTransportFlags(fs, &o.TransportOptions)
 	if err := fs.Parse(joinDashboardAddr(args)); err != nil {
 		return nil, flagError(err)
@@ -421,6 +440,9 @@ func Parse(args []string) (*Options, error) {
 		o.URL = u
 	}
 	if err := o.TransportOptions.check(fs, o.URL); err != nil {
+		return nil, err
+	}
+	if err := o.RequestOptions.check(fs, o); err != nil {
 		return nil, err
 	}
 	if o.Connections < o.Threads {
@@ -560,6 +582,7 @@ func (o *Options) Config() generator.Config {
 		cfg.Pacer = pace.Staged(o.Stages)
 	}
 	cfg.ConnStages = o.ConnStages
+	o.RequestOptions.apply(&cfg, o.MaxBody)
 	cfg.ByEndpoint = o.ByEndpoint || o.Targets != ""
 	if len(o.StopOn) > 0 {
 		cfg.Stop = o.StopOn

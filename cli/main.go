@@ -22,6 +22,7 @@ import (
 	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 	"github.com/gowrk/gowrk/threshold"
+	"github.com/gowrk/gowrk/validity"
 )
 
 // Version is gowrk's version, printed by -v.
@@ -36,10 +37,14 @@ const (
 
 // Main runs gowrk with args (without the program name) and returns the exit
 // status: 0 on success, 1 on bad input or a failed run, 2 when a --fail-on
-// threshold is broken. "gowrk merge" merges interval logs.
+// threshold is broken. "gowrk merge" merges interval logs; "gowrk
+// compare" judges runs against a baseline.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && args[0] == "merge" {
 		return mergeMain(args[1:], stdin, stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "compare" {
+		return compareMain(args[1:], stdout, stderr)
 	}
 	opts, err := Parse(args)
 	switch {
@@ -64,7 +69,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// ends the run early.
 	s.intr = catchInterrupts()
 	defer s.intr.stop()
-	res, err := s.run()
+	res, err := s.runRounds()
 	if err != nil {
 		return s.fail(err)
 	}
@@ -83,6 +88,8 @@ type session struct {
 	hlog           *hdrlog.Writer
 	out            *bufio.Writer // the text report; a failed write sticks in it
 	watch          *watcher
+	profiler       *targetProfiler // --profile-target
+	rounds         roundsRun       // --rounds
 }
 
 // fail undoes what the session set up (the dashboard, the output files,
@@ -94,6 +101,7 @@ func (s *session) fail(err error) int {
 	if s.files != nil {
 		s.files.remove()
 	}
+	s.profiler.abort()
 	if errors.Is(err, errUsage) {
 		fmt.Fprint(s.stderr, usage)
 		return exitFailed
@@ -107,6 +115,9 @@ func (s *session) run() (*generator.Result, error) {
 	o := s.opts
 	s.cfg = o.Config()
 	cfg := &s.cfg
+	if seriesInterval > 0 {
+		cfg.SeriesInterval = seriesInterval
+	}
 	all, err := useTargets(o, cfg, s.stderr)
 	if err != nil {
 		return nil, err
@@ -123,6 +134,9 @@ func (s *session) run() (*generator.Result, error) {
 	text := io.Discard
 	if o.JSON != "-" {
 		text = s.stdout
+	}
+	if s.rounds.current > 0 {
+		text = io.Discard // the first round printed the header
 	}
 	s.out = bufio.NewWriter(text)
 	cfg.Started = func() {
@@ -142,6 +156,9 @@ func (s *session) run() (*generator.Result, error) {
 		cfg.Progress = line.Update
 	}
 	if s.watch, err = startWatch(&o.Watch, cfg, s.stderr); err != nil {
+		return nil, err
+	}
+	if s.profiler, err = startTargetProfile(o, cfg, s.stderr); err != nil {
 		return nil, err
 	}
 	stopProfile, err := startCPUProfile(o.CPUProfile)
@@ -171,7 +188,7 @@ func (s *session) loadScript() error {
 		scriptOut = s.stderr
 	}
 	script, err := luascript.Load(luascript.Options{
-		Path: o.Script, URL: o.URL, Args: o.ScriptArgs, Headers: o.Headers, Stdout: scriptOut,
+		Path: o.Script, URL: o.URL, Args: o.ScriptArgs, Headers: o.Headers, Method: o.Method, Body: o.Body, Stdout: scriptOut,
 		Context: s.intr.context(), ByEndpoint: s.cfg.ByEndpoint,
 		// A script's stages outside the run end even when nobody is
 		// there to press Ctrl-C.
@@ -207,11 +224,20 @@ func (s *session) report(res *generator.Result) int {
 	if n := res.Errors.OverCap; n > 0 {
 		fmt.Fprintf(stderr, "gowrk: %d responses had a body over the %d bytes response() may see (--max-body) and were counted as read errors\n", n, res.Config.MaxBody)
 	}
+	if n := res.Unfollowed; n > 0 {
+		fmt.Fprintf(stderr, "gowrk: %d redirects were not followed (another origin, past --follow %d, no usable Location, or the server closed the connection); their 3xx is the response\n", n, res.Config.Follow)
+	}
+	if n := res.Config.Requests; n > 0 && !res.Completed {
+		fmt.Fprintf(stderr, "gowrk: the run ended before -n %d requests were done: %d responses, %d errors\n", n, res.Requests, res.Errors.Socket())
+	}
 	if note, ok := report.SaturationNote(monitor); ok && !o.Quiet {
 		fmt.Fprintln(stderr, "gowrk: "+note)
 	}
-	d := report.Details{Version: Version, Monitor: monitor}
-	code := finish(run, &o.Outputs, s.files, s.hlog, d, textErr, s.stdout, stderr)
+	verdict := validity.Judge(run, monitor)
+	d := report.Details{Version: Version, Monitor: monitor, Validity: &verdict}
+	s.rounds.addTo(&d)
+	d.TargetProfile = s.profiler.finish()
+	code := finish(run, &o.Outputs, s.files, s.hlog, d, textErr, o.Quiet, s.stdout, stderr)
 	d.Percentiles = o.Percentiles
 	// The dashboard lingers as its own stage: Ctrl-C ends it.
 	if err := s.watch.finish(s.intr.nextStage(), run, d); err != nil {
@@ -331,16 +357,24 @@ func (i *interrupts) stop() {
 	i.cancel()
 }
 
-// finish writes the output files and checks the thresholds: the common end
-// of a run and a merge. A text report that could not be written (textErr)
-// fails the run once the files are written.
-func finish(run *summary.Run, o *Outputs, outFiles *files, hlog *hdrlog.Writer, d report.Details, textErr error, stdout, stderr io.Writer) int {
+// finish writes the output files, prints the validity verdict (quiet: only
+// a problem's line) and checks the thresholds: the common end of a run and
+// a merge. A text report that could not be written (textErr) fails the run
+// once the files are written.
+func finish(run *summary.Run, o *Outputs, outFiles *files, hlog *hdrlog.Writer, d report.Details, textErr error, quiet bool, stdout, stderr io.Writer) int {
 	d.Percentiles = o.Percentiles
 	if len(o.FailOn) > 0 {
-		d.Thresholds = threshold.Evaluate(o.FailOn, run.Observation(), true)
+		obs := run.Observation()
+		if d.Validity != nil {
+			obs.Verdict = d.Validity.Status
+		}
+		d.Thresholds = threshold.Evaluate(o.FailOn, obs, true)
 	}
 	if err := errors.Join(textErr, outFiles.write(stdout, run, d, hlog)); err != nil {
 		return fail(stderr, err)
+	}
+	if d.Validity != nil {
+		fmt.Fprint(stderr, d.Validity.Text(quiet))
 	}
 	broken := false
 	for _, t := range d.Thresholds {
@@ -381,6 +415,23 @@ const usage = `Usage: gowrk <options> <url>
         --stop-on     <C>  Stop conditions (default "p99>500ms,errors>1%")
         --window      <T>  Sliding window of the stop conditions (5s)
 
+  Requests:
+    -m, --method      <M>  Request method (GET)
+    -b, --body        <B>  Request body
+        --body-file   <F>  Request body from file F, byte for byte
+    -n, --requests    <N>  Stop after exactly N requests got a response or
+                           an error (-d then bounds the run only if given)
+        --follow      <N>  Follow up to N redirects to the same origin on
+                           the connection (the chain is one request; the
+                           responses are kept up to --max-body)
+        --warmup      <T>  Run T first at the same load, left out of every
+                           statistic and output
+        --expect-status <L>
+                           Statuses that pass (2xx,404,500-504); others are
+                           failed checks instead of status errors
+        --expect-body <R>  Each body must match regexp R, or with @F equal
+                           file F: failed checks (bodies up to --max-body)
+
   Workloads:
         --targets     <F>  Send the requests of a vegeta targets file
                            ("-": stdin); the URL is then optional
@@ -397,14 +448,25 @@ const usage = `Usage: gowrk <options> <url>
                            to stdout, each line marked, for gowrk merge -)
         --report      <F>  Write a self-contained HTML report
         --fail-on     <C>  Exit 2 when a condition holds ("p99>200ms,errors>0.1%")
+                           "invalid" (or "suspect"): the run's validity verdict
+        --rounds      <N>  Repeat the whole run N times: each round's figures
+                           and their median and spread on stderr, then the
+                           median round's report and outputs
         --by-endpoint      Results per endpoint (method and path), also
                            after the text report
         --error-reasons    Print the top reasons of each error class
-    -q, --quiet            No live progress on stderr
+    -q, --quiet            No live progress on stderr; the validity verdict
+                           only when not valid, in one line
         --max-body    <N>  Body bytes a response() hook sees; a larger
                            body is a read error (default 1048576)
         --connect-times    Print DNS, TCP and TLS connection times
         --cpuprofile  <F>  Write a Go CPU profile of gowrk itself (pprof)
+        --profile-target <U>
+                           Take the target's Go CPU profile from pprof URL U
+                           (http://HOST:PORT/debug/pprof/) over the steady
+                           part of the run; saved beside --report or --json
+                           as NAME.target.pprof (else gowrk-target.pprof), its
+                           top functions in the HTML and JSON reports
 
   Protocols and connections:
         --http2            HTTP/2: ALPN h2 over https, h2c over http
@@ -445,6 +507,13 @@ const usage = `Usage: gowrk <options> <url>
     merges the interval logs of runs made at the same time ("-": the logs
     in stdin); refuses incomplete shards, --strict also runs that started
     more than --max-skew (10ms) apart or ran different workloads
+
+  gowrk compare [--json F] [--fail-on C] [--strict] <baseline.json> <run.json>...
+    judges each run's JSON report (--json) against the baseline's, from
+    their series intervals: the change in requests/s, p50, p90 and p99 with
+    a 95% confidence interval, or "no significant difference"; --fail-on
+    ("p99>+10%,rps<-5%,p50>+2ms") exits 2 only for significant changes;
+    --strict refuses runs of different workloads
 
   Numeric arguments may include a SI unit (1k, 1M, 1G)
   Time arguments may include a time unit (2s, 2m, 2h)

@@ -14,6 +14,7 @@ import (
 	"github.com/gowrk/gowrk/report"
 	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/units"
+	"github.com/gowrk/gowrk/validity"
 )
 
 const mergeUsage = "usage: gowrk merge [-L] [-U] [--json F] [--report F] [--hdr-out F] [--percentiles L] [--fail-on C] [--strict] [--max-skew T] <file.hlog | ->..."
@@ -96,7 +97,9 @@ func mergeMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		textErr = writeText(out, run, &o, nil)
 	}
-	return finish(run, &o, outFiles, nil, d, textErr, stdout, stderr)
+	verdict := validity.Judge(run, nil)
+	d.Validity = &verdict
+	return finish(run, &o, outFiles, nil, d, textErr, false, stdout, stderr)
 }
 
 // openLogs reads the logs: files, "-" for the logs in stdin, or files that

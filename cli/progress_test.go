@@ -60,17 +60,17 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, terminal)
 	}
-	if !strings.Contains(terminal, "[1s/2s] ") || !strings.Contains(terminal, " req/s, ") || !strings.HasSuffix(terminal, "\r\x1b[K") {
+	if !strings.Contains(terminal, "[1s/2s] ") || !strings.Contains(terminal, " req/s, ") || !strings.HasSuffix(withoutVerdict(terminal), "\r\x1b[K") {
 		t.Errorf("terminal got %q, want a status line, erased at the end", terminal)
 	}
 	if strings.Contains(stdout, "req/s,") || strings.Contains(stdout, "\r") {
 		t.Errorf("progress on stdout:\n%q", stdout)
 	}
-	if _, _, terminal := runOnTerminal(t, "-t1", "-c2", "-d1s", "--quiet", srv.URL); terminal != "" {
+	if _, _, terminal := runOnTerminal(t, "-t1", "-c2", "-d1s", "--quiet", srv.URL); withoutVerdict(terminal) != "" {
 		t.Errorf("--quiet: terminal got %q", terminal)
 	}
 	// Not a terminal: nothing.
-	if _, _, stderr := runMain("-t1", "-c2", "-d1s", srv.URL); stderr != "" {
+	if _, _, stderr := runMain("-t1", "-c2", "-d1s", srv.URL); withoutVerdict(stderr) != "" {
 		t.Errorf("stderr not a terminal got %q", stderr)
 	}
 }

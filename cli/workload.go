@@ -14,16 +14,19 @@ import (
 // tell runs of different workloads apart: a hash of the options, of the
 // script's text and of the targets' requests. Left out is what each
 // generator of one workload sets for itself: its shard's number, its start
-// time, its outputs and watching, its engine and source addresses, and
-// the names of the files the script and targets came from.
+// time, its outputs, watching and target profile, its engine and source
+// addresses, how many rounds it repeats, and the names of the files the
+// script and targets came from.
 func workloadID(o *Options, ts []targets.Target) (string, error) {
 	w := *o
 	w.Shard.Index = 0
 	w.StartAt = time.Time{}
 	w.Outputs, w.Watch = Outputs{}, Watch{}
 	w.Quiet, w.CPUProfile, w.Engine = false, "", 0
+	w.ProfileTarget = ""
+	w.Rounds = 0
 	w.SourceAddrs = nil
-	w.RawURL, w.Script, w.Targets = "", "", ""
+	w.RawURL, w.Script, w.Targets, w.BodyFile = "", "", "", ""
 	w.Version, w.Help = false, false
 	h := sha256.New()
 	if err := json.NewEncoder(h).Encode(w); err != nil {

@@ -17,7 +17,8 @@ import (
 var perGenerator = map[string]bool{
 	"RawURL": true, "Script": true, "Targets": true, "Version": true, "Help": true,
 	"Quiet": true, "CPUProfile": true, "Engine": true, "StartAt": true, "SourceAddrs": true,
-	"Outputs": true, "Watch": true,
+	"Outputs": true, "Watch": true, "ProfileTarget": true, "BodyFile": true,
+	"Rounds": true,
 }
 
 func mustID(t *testing.T, o *Options, ts []targets.Target) string {

@@ -85,6 +85,22 @@ type Config struct {
 	// rest of Config describes; the result's Config is then the shard's:
 	// its connections, and its rate and connection stages.
 	Shard Shard
+	// Requests, when set, ends the run once exactly this many requests got
+	// a response or an error (a pipelined batch is sent whole). Each
+	// connection sends its share: the requests of the whole workload's
+	// round-robin that fall to its place, so shards together send exactly
+	// Requests too. Duration still bounds the run.
+	Requests uint64
+	// Warmup is run before the measured part, at the same load, and left
+	// out of every statistic: the result covers the Duration after it.
+	// Requests count from its end. Not with stages or a ramp.
+	Warmup time.Duration
+	// Follow is how many redirects (301, 302, 303, 307, 308 to the same
+	// origin) one request follows on its connection; its latency and
+	// status are then the whole chain's. 0 follows none, as wrk.
+	Follow int
+	// Expect are the checks each response must pass.
+	Expect Expect
 	// Workload names the workload's definition (gowrk's CLI: a hash of the
 	// options that shape the load), recorded in the outputs so that runs of
 	// different workloads are not merged or compared as one.
@@ -183,6 +199,18 @@ func (c *Config) withDefaults() (Config, error) {
 	}
 	if cfg.Engine > EngineGoroutine {
 		return cfg, fmt.Errorf("%w: unknown engine %v", ErrConfig, cfg.Engine)
+	}
+	if cfg.Warmup < 0 || cfg.Follow < 0 {
+		return cfg, fmt.Errorf("%w: warm-up and redirects cannot be negative", ErrConfig)
+	}
+	if cfg.Warmup > 0 && (cfg.Pacer.Ramping() || len(cfg.ConnStages) > 0 || len(cfg.Stop) > 0) {
+		return cfg, fmt.Errorf("%w: a warm-up needs a constant load, without stages, a ramp or stop conditions", ErrConfig)
+	}
+	if cfg.Requests > 0 && (cfg.Pacer.Ramping() || len(cfg.ConnStages) > 0 || len(cfg.Stop) > 0) {
+		return cfg, fmt.Errorf("%w: a number of requests cannot be used with stages, a ramp or stop conditions", ErrConfig)
+	}
+	if cfg.Requests > 0 && cfg.Requests < uint64(cfg.Connections) {
+		return cfg, fmt.Errorf("%w: %d requests are fewer than the %d connections", ErrConfig, cfg.Requests, cfg.Connections)
 	}
 	if cfg.StopWindow <= 0 {
 		cfg.StopWindow = defaultStopWindow

@@ -75,8 +75,19 @@ type conn struct {
 	// active is whether the connection stages let it send now.
 	active  bool
 	backoff time.Duration
-	// answered is set once the current connection completes a response.
-	answered bool
+	// limited says the run has a number of requests, of which quota are
+	// the connection's; quotaMet once it sent them and they ended.
+	limited  bool
+	quotaMet bool
+	quota    uint64
+	// measuring is set once the connection began a request after the
+	// warm-up; readBase is what it had read before.
+	measuring bool
+	readBase  uint64
+	// answered is set once the current connection completes a response;
+	// established once any connection of this one's was made.
+	answered    bool
+	established bool
 
 	in        inbuf
 	totals    ThreadTotals
@@ -84,6 +95,8 @@ type conn struct {
 	sent      uint64
 	late      uint64
 	maxBehind time.Duration
+	// redirects followed, and redirect responses left unfollowed.
+	redirects, unfollowed uint64
 
 	// Published for the thread's monitor and the series: atomic stores by
 	// the owner, loads by the readers.
@@ -116,7 +129,17 @@ type flight struct {
 	responses  int
 	statuses   []uint16 // held until the last response of the batch
 	open       bool
+	// warm says the flight began during the warm-up: nothing of it counts.
+	warm bool
+	// With Config.Follow: sent is a copy of the request last sent, next
+	// the redirect's request being built, hops how many were followed.
+	sent, next []byte
+	hops       int
 }
+
+// bodyFailed marks, in flight.statuses, a response whose body failed the
+// check: status codes stay below 1000.
+const bodyFailed = 1 << 15
 
 func (f *flight) endpointOf(i int) uint16 {
 	if i == 0 {
@@ -130,6 +153,9 @@ func newConn(th *thread, index int) *conn {
 	size := max(th.run.groupSize, 1)
 	c := &conn{th: th, index: index, group: p / size, primary: p%size == 0}
 	c.place, c.groupRank = th.run.layout.places(p, size)
+	if n := th.run.cfg.Requests; n > 0 {
+		c.limited, c.quota = true, th.run.layout.quota(p, size, n)
+	}
 	// The streams of a QUIC connection share its source address.
 	c.source = sourceOf(th.run.cfg.Transport.SourceAddrs, c.group)
 	c.fd, c.heapIndex = -1, -1
@@ -139,7 +165,7 @@ func newConn(th *thread, index int) *conn {
 // setProtocol gives the connection its codec and flight slots.
 func (c *conn) setProtocol() {
 	r := c.th.run
-	keep := c.th.hasResponse
+	keep := c.th.keepsResponses()
 	switch t := &r.cfg.Transport; {
 	case t.HTTP2:
 		c.codec = h2.NewCodec(t.Streams, r.cfg.URL.Scheme, r.cfg.URL.Host, keep, r.cfg.MaxBody)
@@ -194,6 +220,10 @@ func (c *conn) gate(now time.Duration) (bool, time.Duration) {
 func (c *conn) startRequests(now time.Duration) (wake time.Duration, gated bool, err error) {
 	th := c.th
 	for c.codec.Room() > 0 {
+		if c.limited && c.sent >= c.quota {
+			c.meetQuota()
+			return pace.Never, false, nil
+		}
 		if active, at := c.gate(now); !active {
 			return at, true, nil
 		}
@@ -268,20 +298,49 @@ func (c *conn) begin(req Request, now time.Duration) int {
 	f := &c.flights[i]
 	f.req, f.endpoint, f.start, f.responses = req, req.EndpointOf(0), now, 0
 	f.statuses, f.scheduled, f.open, f.readBefore = f.statuses[:0], -1, true, c.read
+	f.warm = now < c.th.run.cfg.Warmup
+	if !f.warm && !c.measuring && c.th.run.cfg.Warmup > 0 {
+		c.measuring, c.readBase = true, c.read
+	}
+	if c.th.run.cfg.Follow > 0 {
+		f.sent, f.hops = append(f.sent[:0], req.Bytes...), 0
+	}
 	if c.slotted {
 		f.scheduled = c.slot
 		behind := now - c.slot
-		if behind > max(c.due-c.slot, c.slack) {
-			c.late += uint64(req.Count)
+		if !f.warm {
+			if behind > max(c.due-c.slot, c.slack) {
+				c.late += uint64(req.Count)
+			}
+			c.maxBehind = max(c.maxBehind, behind)
 		}
-		c.maxBehind = max(c.maxBehind, behind)
 		c.slotted = false
 	}
 	c.delayed = false
 	c.open++
-	c.sent += uint64(req.Count)
+	if !f.warm {
+		c.sent += uint64(req.Count)
+	}
 	c.markInflight()
 	return i
+}
+
+// unsend takes back the flight's requests, which the server refused
+// unprocessed.
+func (c *conn) unsend(f *flight) {
+	if !f.warm {
+		c.sent -= uint64(f.req.Count)
+	}
+}
+
+// meetQuota notes, once, that the connection sent its share of the run's
+// requests and all of them ended.
+func (c *conn) meetQuota() {
+	if c.quotaMet || c.open > 0 {
+		return
+	}
+	c.quotaMet = true
+	c.th.run.quotaMet()
 }
 
 // end closes a flight.
@@ -290,6 +349,9 @@ func (c *conn) end(f *flight) {
 		f.open = false
 		c.open--
 		c.markInflight()
+		if c.limited && c.open == 0 && c.sent >= c.quota {
+			c.meetQuota()
+		}
 	}
 }
 
@@ -325,25 +387,36 @@ func (c *conn) handle(ev wire.Event, end time.Duration) (broken, fatal error) {
 	f := &c.flights[ev.Flight]
 	switch ev.Kind {
 	case wire.Response:
+		status := uint16(ev.Status)
 		if c.hook != nil {
 			if err := c.hook.Set(c.codec.Hook()); err != nil {
 				return err, nil
 			}
-			if err := c.th.script.Response(c.hook); err != nil {
+			if c.th.hasResponse {
+				if err := c.th.script.Response(c.hook); err != nil {
+					return nil, err
+				}
+			}
+			if followed, err := c.follow(f, ev); followed || err != nil {
 				return nil, err
 			}
+			if b := c.th.run.cfg.Expect.Body; b != nil && !b.pass(c.hook.Body()) {
+				status |= bodyFailed
+			}
 		}
-		f.statuses = append(f.statuses, uint16(ev.Status))
+		f.statuses = append(f.statuses, status)
 		f.responses++
 		if f.responses == f.req.Count {
 			c.complete(f, end)
 		}
 	case wire.Reset:
-		c.countError(&c.totals.Errors.Reset, ClassReset, errStreamReset, f.endpointOf(f.responses))
+		if !f.warm {
+			c.countError(&c.totals.Errors.Reset, ClassReset, errStreamReset, f.endpointOf(f.responses))
+		}
 		c.end(f)
 	case wire.Refused:
 		// Never processed: neither sent nor an error.
-		c.sent -= uint64(f.req.Count)
+		c.unsend(f)
 		c.end(f)
 	case wire.Failed:
 		c.flightError(f, ClassRead, ev.Err)
@@ -360,6 +433,11 @@ func (c *conn) complete(f *flight, end time.Duration) {
 		end = r.clock()
 	}
 	latency := end - f.start
+	if f.warm {
+		c.answered, c.backoff = true, 0
+		c.end(f)
+		return
+	}
 	if latency > r.cfg.Timeout {
 		// A late response is a timeout, never a latency sample.
 		c.countError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded, f.endpoint)
@@ -367,25 +445,39 @@ func (c *conn) complete(f *flight, end time.Duration) {
 		return
 	}
 	last := len(f.statuses) - 1
-	statusErrors := c.totals.Errors.Status
+	e := &c.totals.Errors
+	failures := e.Status + e.Check
+	expect := &r.cfg.Expect
 	for i, status := range f.statuses {
-		s := sample{status: status, endpoint: f.endpointOf(i)}
+		code := status &^ bodyFailed
+		s := sample{status: code, endpoint: f.endpointOf(i)}
 		if i == last {
 			s.latency = micros(latency)
 			if f.scheduled >= 0 {
 				s.corrected = micros(end - f.scheduled)
 			}
 		}
-		if status > 399 {
-			c.totals.Errors.Status++
+		switch {
+		case !expect.statusFails(int(code)):
+			if status&bodyFailed != 0 {
+				e.Check++
+				e.CheckBody++
+				s.failed = true
+			}
+		case len(expect.Status) > 0:
+			e.Check++
+			s.failed = true
+		default:
+			e.Status++
+			s.failed = true
 		}
 		c.rec.add(s)
 	}
 	c.totals.Requests += uint64(len(f.statuses))
 	// Only what changed is published: each store is a full barrier.
 	c.completed.Store(c.totals.Requests)
-	if c.totals.Errors.Status != statusErrors {
-		c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status)
+	if e.Status+e.Check != failures {
+		c.failed.Store(e.Socket() + e.Status + e.Check)
 	}
 	c.rec.due(end)
 	c.answered, c.backoff = true, 0
@@ -411,7 +503,7 @@ func (c *conn) counter(class ErrorClass) *uint64 {
 // countError counts one failure of class for err's reason and endpoint,
 // unless the run is ending: an interrupted request is not an error.
 func (c *conn) countError(counter *uint64, class ErrorClass, err error, endpoint uint16) {
-	if c.stopping() {
+	if c.stopping() || c.warming() {
 		return
 	}
 	*counter++
@@ -424,6 +516,9 @@ func (c *conn) countError(counter *uint64, class ErrorClass, err error, endpoint
 
 // flightError counts a failure of class for the flight.
 func (c *conn) flightError(f *flight, class ErrorClass, err error) {
+	if f.warm {
+		return
+	}
 	c.countError(c.counter(class), class, err, f.endpointOf(f.responses))
 }
 
@@ -459,7 +554,9 @@ func (c *conn) expire(now time.Duration) (closeConn bool) {
 		if !f.open || now-f.start <= timeout {
 			continue
 		}
-		c.countError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded, f.endpointOf(f.responses))
+		if !f.warm {
+			c.countError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded, f.endpointOf(f.responses))
+		}
 		closeConn = closeConn || c.read == f.readBefore || !c.codec.Cancel(i)
 		c.end(f)
 	}
@@ -475,7 +572,7 @@ func (c *conn) connectFailed(err error) time.Duration {
 	if c.stopping() {
 		return 0
 	}
-	if errors.As(err, new(sharedDialError)) {
+	if errors.As(err, new(sharedDialError)) || c.warming() {
 		return c.backOff() // counted by the connection that dialed
 	}
 	c.totals.Errors.Connect++
@@ -503,6 +600,12 @@ func (c *conn) backOff() time.Duration {
 // publish makes the counters visible to the monitor and the series loop.
 func (c *conn) publish() {
 	c.completed.Store(c.totals.Requests)
-	c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status)
+	c.failed.Store(c.totals.Errors.Socket() + c.totals.Errors.Status + c.totals.Errors.Check)
 	c.socket.Store(c.totals.Errors.Socket())
+}
+
+// warming reports whether the run is in its warm-up.
+func (c *conn) warming() bool {
+	w := c.th.run.cfg.Warmup
+	return w > 0 && c.th.run.clock() < w
 }

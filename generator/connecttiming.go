@@ -23,6 +23,9 @@ type ConnectTiming struct {
 // connectStats is one thread's connection timing; the lock is taken once
 // per connection made, never per request.
 type connectStats struct {
+	// from, when set, is the end of the warm-up: connections made before
+	// it are not timed.
+	from           time.Time
 	mu             sync.Mutex
 	tcp, tls, quic *hdrhistogram.Histogram
 	zeroRTT        uint64
@@ -35,7 +38,7 @@ func newConnectStats() *connectStats {
 // recordQUIC takes a QUIC handshake's time, and whether the connection
 // used 0-RTT.
 func (s *connectStats) recordQUIC(handshake time.Duration, zeroRTT bool) {
-	if s == nil {
+	if s == nil || s.warming() {
 		return
 	}
 	s.mu.Lock()
@@ -47,7 +50,7 @@ func (s *connectStats) recordQUIC(handshake time.Duration, zeroRTT bool) {
 }
 
 func (s *connectStats) record(tcp, handshake time.Duration) {
-	if s == nil {
+	if s == nil || s.warming() {
 		return
 	}
 	s.mu.Lock()
@@ -81,3 +84,5 @@ func (r *run) connectTiming(dns *hdrhistogram.Histogram) ConnectTiming {
 	}
 	return ct
 }
+
+func (s *connectStats) warming() bool { return !s.from.IsZero() && time.Now().Before(s.from) }

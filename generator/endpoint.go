@@ -51,8 +51,9 @@ type EndpointResult struct {
 	// StatusCodes counts responses by status code.
 	StatusCodes map[int]uint64
 	// Latency holds the group's measured latencies in µs (corrected in
-	// open-loop mode), with two significant digits.
-	Latency *hdrhistogram.Histogram
+	// open-loop mode), with two significant digits; FailedLatency the part
+	// of them that are failed responses (an error status or check).
+	Latency, FailedLatency *hdrhistogram.Histogram
 }
 
 // endpointStats is one thread's per-endpoint data: requests, statuses and
@@ -63,6 +64,10 @@ type endpointStats struct {
 	status   [MaxEndpoints + 1]map[uint16]uint64
 	latency  [MaxEndpoints + 1]*hdrhistogram.Histogram
 	errors   [MaxEndpoints + 1]atomic.Uint64
+	// failed counts the failed responses, failedLatency their latency
+	// (made at the group's first failure).
+	failed        [MaxEndpoints + 1]uint64
+	failedLatency [MaxEndpoints + 1]*hdrhistogram.Histogram
 }
 
 // newEndpointHistogram has two significant digits: per-endpoint
@@ -88,6 +93,15 @@ func (e *endpointStats) add(b sample) {
 	if lat != 0 {
 		recordClamped(e.latency[i], int64(lat)-1)
 	}
+	if b.failed {
+		e.failed[i]++
+		if e.failedLatency[i] == nil {
+			e.failedLatency[i] = newEndpointHistogram()
+		}
+		if lat != 0 {
+			recordClamped(e.failedLatency[i], int64(lat)-1)
+		}
+	}
 }
 
 // collectEndpoints merges the threads' endpoint groups by name, keeping the
@@ -104,7 +118,7 @@ func collectEndpoints(cfg *Config, threads []*thread) []EndpointResult {
 		if name != OtherName && len(order) >= MaxEndpoints {
 			return get(OtherName)
 		}
-		r := &EndpointResult{Name: name, StatusCodes: map[int]uint64{}, Latency: newEndpointHistogram()}
+		r := &EndpointResult{Name: name, StatusCodes: map[int]uint64{}, Latency: newEndpointHistogram(), FailedLatency: newEndpointHistogram()}
 		byName[name] = r
 		order = append(order, name)
 		return r
@@ -132,15 +146,15 @@ func collectEndpoints(cfg *Config, threads []*thread) []EndpointResult {
 			}
 			r := get(name)
 			r.Requests += e.requests[i]
-			r.Errors += errs
+			r.Errors += errs + e.failed[i]
 			for code, n := range e.status[i] {
 				r.StatusCodes[int(code)] += n
-				if code > 399 {
-					r.Errors += n
-				}
 			}
 			if e.latency[i] != nil {
 				r.Latency.Merge(e.latency[i])
+			}
+			if e.failedLatency[i] != nil {
+				r.FailedLatency.Merge(e.failedLatency[i])
 			}
 		}
 	}

@@ -42,7 +42,7 @@ func (c *conn) prepareGoroutine() {
 	c.timer = time.NewTimer(time.Hour)
 	c.timer.Stop()
 	c.rec = newRecorder(c.th.stats)
-	if c.th.hasResponse {
+	if c.th.keepsResponses() {
 		c.hook = &Response{}
 	}
 }
@@ -123,7 +123,7 @@ func (c *conn) dial() error {
 	c.in.reset()
 	c.codec.Reset()
 	c.expired.Store(false)
-	c.answered, c.wakeAt = false, 0
+	c.answered, c.wakeAt, c.established = false, 0, true
 	return nil
 }
 
@@ -355,7 +355,7 @@ func (c *conn) broke(class ErrorClass, err error) {
 		// Never processed: neither sent nor an error.
 		for i := range c.flights {
 			if f := &c.flights[i]; f.open {
-				c.sent -= uint64(f.req.Count)
+				c.unsend(f)
 			}
 		}
 		c.disconnect()

@@ -86,7 +86,7 @@ func newEventLoop(th *thread, ep endpoint) (*eventLoop, error) {
 		l.sources = append(l.sources, sourceEndpoint(a))
 	}
 	var hook *Response
-	if th.hasResponse {
+	if th.keepsResponses() {
 		// Hooks run one at a time on the loop: one response view serves all.
 		hook = &Response{}
 	}

@@ -122,7 +122,7 @@ func (l *eventLoop) connected(c *conn) {
 	c.state = stateOpen
 	c.in.reset()
 	c.codec.Reset()
-	c.answered = false
+	c.answered, c.established = false, true
 	l.enqueue(c)
 }
 

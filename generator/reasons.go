@@ -29,10 +29,12 @@ const (
 	ClassTimeout
 	ClassReset
 	ClassStatus
+	// ClassCheck is a response that failed Config.Expect's checks.
+	ClassCheck
 	numSocketClasses = ClassStatus
 )
 
-var classNames = [...]string{"connect", "read", "write", "timeout", "reset", "status"}
+var classNames = [...]string{"connect", "read", "write", "timeout", "reset", "status", "check"}
 
 func (c ErrorClass) String() string { return classNames[c] }
 
@@ -219,7 +221,7 @@ type ErrorReason struct {
 
 // collectReasons merges the threads' reasons and adds one "HTTP nnn" reason
 // per status above 399, most frequent first within each class.
-func collectReasons(threads []*thread, status map[int]uint64) []ErrorReason {
+func collectReasons(threads []*thread, status map[int]uint64, expect *Expect, errs Errors) []ErrorReason {
 	var out []ErrorReason
 	for class := ErrorClass(0); class < numSocketClasses; class++ {
 		for why := reason(0); why < numReasons; why++ {
@@ -233,7 +235,15 @@ func collectReasons(threads []*thread, status map[int]uint64) []ErrorReason {
 		}
 	}
 	for code, n := range status {
-		if code > 399 && n > 0 {
+		if len(expect.Status) > 0 && expect.statusFails(code) && n > 0 {
+			out = append(out, ErrorReason{Class: ClassCheck, Reason: "HTTP " + strconv.Itoa(code), Count: n})
+		}
+	}
+	if n := errs.CheckBody; n > 0 {
+		out = append(out, ErrorReason{Class: ClassCheck, Reason: "body check failed", Count: n})
+	}
+	for code, n := range status {
+		if len(expect.Status) == 0 && code > 399 && n > 0 {
 			out = append(out, ErrorReason{Class: ClassStatus, Reason: "HTTP " + strconv.Itoa(code), Count: n})
 		}
 	}

@@ -32,6 +32,10 @@ type Result struct {
 	// Latency holds, per request, the time from writing it to the end of its
 	// response. It is not corrected for coordinated omission.
 	Latency *hdrhistogram.Histogram
+	// FailedLatency and FailedCorrected hold the part of Latency and
+	// Corrected that are failed responses (Errors.Responses): fast errors
+	// make the whole look better than the successes were.
+	FailedLatency, FailedCorrected *hdrhistogram.Histogram
 	// Corrected holds, in open-loop mode, latency measured from each request's
 	// scheduled send time; nil in closed-loop mode.
 	Corrected *hdrhistogram.Histogram
@@ -56,6 +60,13 @@ type Result struct {
 	// MaxBehind is, in open-loop mode, the furthest any request was written
 	// behind its scheduled time.
 	MaxBehind time.Duration
+	// Redirects counts the redirects followed (Config.Follow), Unfollowed
+	// the redirect responses that ended a request instead: to another
+	// origin, past the limit, without a usable Location, or on a
+	// connection the server closed.
+	Redirects, Unfollowed uint64
+	// Completed says the run ended because its Config.Requests were done.
+	Completed bool
 	// Breakpoint is set when Config.Stop has conditions.
 	Breakpoint *Breakpoint
 	// Interrupted is true when the run was cancelled before its duration.
@@ -64,6 +75,14 @@ type Result struct {
 	Connect ConnectTiming
 	// Engine is the engine the run used.
 	Engine Engine
+	// Established counts the connections (-c's, or the shard's) that were
+	// made at least once during the run: fewer than asked means the server
+	// or the machine refused some.
+	Established int
+	// ConnRequests are the responses each connection got (HTTP/3: each
+	// stream), in no particular order: an uneven spread means the server
+	// served some connections and starved others.
+	ConnRequests []uint64
 }
 
 // Unsent is the number of requests due during the run that were never
@@ -106,8 +125,12 @@ type Errors struct {
 	Write uint64
 	// Timeout counts requests without a complete response within the timeout.
 	Timeout uint64
-	// Status counts responses with a status above 399.
+	// Status counts responses with a status above 399, unless
+	// Config.Expect lists the statuses that pass.
 	Status uint64
+	// Check counts responses that failed Config.Expect's checks; CheckBody
+	// those of them whose status passed and body did not.
+	Check, CheckBody uint64
 	// Reset counts HTTP/2 streams the server reset (RST_STREAM).
 	Reset uint64
 	// OverCap counts, among Read, responses whose body was over the cap a
@@ -115,7 +138,11 @@ type Errors struct {
 	OverCap uint64
 }
 
-// Socket is the number of socket errors (everything but Status).
+// Responses is the number of responses that failed: statuses above 399 and
+// failed checks.
+func (e Errors) Responses() uint64 { return e.Status + e.Check }
+
+// Socket is the number of socket errors (everything but Status and Check).
 func (e Errors) Socket() uint64 { return e.Connect + e.Read + e.Write + e.Timeout + e.Reset }
 
 func (e *Errors) add(o Errors) {
@@ -126,6 +153,8 @@ func (e *Errors) add(o Errors) {
 	e.Status += o.Status
 	e.Reset += o.Reset
 	e.OverCap += o.OverCap
+	e.Check += o.Check
+	e.CheckBody += o.CheckBody
 }
 
 // Interval summarizes one time-series bucket of the run.

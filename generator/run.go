@@ -50,6 +50,10 @@ type run struct {
 	fatalOnce  sync.Once
 	fatal      error
 	liveShards atomic.Int64
+	// quotaLeft counts, with Config.Requests, the connections still sending
+	// their share; completed says they all did.
+	quotaLeft atomic.Int64
+	completed atomic.Bool
 	// connect is each thread's connection timing, by thread index.
 	connect []*connectStats
 }
@@ -78,6 +82,14 @@ func newRun(cfg Config) *run {
 func (r *run) fail(err error) {
 	r.fatalOnce.Do(func() { r.fatal = err })
 	r.end()
+}
+
+// quotaMet is a connection's word that its share of Config.Requests is done.
+func (r *run) quotaMet() {
+	if r.quotaLeft.Add(-1) == 0 {
+		r.completed.Store(true)
+		r.end()
+	}
 }
 
 func (r *run) threadStopped() {
@@ -175,6 +187,9 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	threads := make([]*thread, cfg.Threads)
 	// Counted before setup, so a script that stops threads there ends the run.
 	r.liveShards.Store(int64(len(threads)))
+	if cfg.Requests > 0 {
+		r.quotaLeft.Store(int64(units))
+	}
 	for i := range threads {
 		n := units / cfg.Threads
 		if i < units%cfg.Threads {
@@ -206,6 +221,11 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		cfg.Started()
 	}
 	r.epoch = time.Now()
+	if cfg.Warmup > 0 {
+		for _, cs := range r.connect {
+			cs.from = r.epoch.Add(cfg.Warmup)
+		}
+	}
 	var monitors sync.WaitGroup
 	for _, th := range threads {
 		th.start()
@@ -216,7 +236,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	monitors.Add(1)
 	go func() { defer monitors.Done(); series.loop(r.done) }()
 
-	timer := time.NewTimer(cfg.Duration)
+	timer := time.NewTimer(cfg.Warmup + cfg.Duration)
 	interrupted := false
 	select {
 	case <-timer.C:
@@ -239,9 +259,10 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 		return nil, r.fatal
 	}
 	series.flush(runtime)
-	res := collect(cfg, threads, runtime)
+	res := collect(cfg, threads, max(runtime-cfg.Warmup, 0))
 	res.Connect = r.connectTiming(dns)
-	res.Start = r.epoch
+	res.Start = r.epoch.Add(cfg.Warmup)
+	res.Completed = r.completed.Load()
 	if !cfg.StartAt.IsZero() {
 		res.StartOffset = r.epoch.Sub(cfg.StartAt)
 	}
@@ -249,7 +270,7 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	res.Interrupted = interrupted
 	res.Engine = r.engine
 	if series.window != nil {
-		res.Breakpoint = series.window.breakpoint(runtime)
+		res.Breakpoint = series.window.breakpoint(runtime - cfg.Warmup)
 	}
 	return res, nil
 }
@@ -257,16 +278,21 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
 	cfg.Script = nil
 	res := &Result{
-		Config:      cfg,
-		Runtime:     runtime,
-		StatusCodes: map[int]uint64{},
-		Latency:     NewLatencyHistogram(),
-		RequestRate: newRateHistogram(),
-		Threads:     make([]ThreadTotals, len(threads)),
+		Config:        cfg,
+		Runtime:       runtime,
+		StatusCodes:   map[int]uint64{},
+		Latency:       NewLatencyHistogram(),
+		FailedLatency: NewLatencyHistogram(),
+		RequestRate:   newRateHistogram(),
+		Threads:       make([]ThreadTotals, len(threads)),
 	}
 	if cfg.Pacer.Enabled() {
 		res.Corrected = NewLatencyHistogram()
-		res.Due = uint64(cfg.Pacer.Count(runtime))
+		res.FailedCorrected = NewLatencyHistogram()
+		res.Due = uint64(cfg.Pacer.Count(cfg.Warmup+runtime) - cfg.Pacer.Count(cfg.Warmup))
+		if cfg.Requests > 0 {
+			res.Due = min(res.Due, cfg.Requests)
+		}
 	}
 	for i, th := range threads {
 		s := th.stats
@@ -278,17 +304,23 @@ func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
 		res.Late += s.late
 		res.MaxBehind = max(res.MaxBehind, s.maxBehind)
 		res.Latency.Merge(s.latency)
+		res.FailedLatency.Merge(s.failed)
 		if res.Corrected != nil {
 			res.Corrected.Merge(s.corrected)
+			res.FailedCorrected.Merge(s.failedCorrected)
 		}
+		res.Redirects += s.redirects
+		res.Unfollowed += s.unfollowed
 		res.RequestRate.Merge(th.rate)
+		res.Established += s.established
+		res.ConnRequests = append(res.ConnRequests, s.connRequests...)
 		for code, n := range s.status {
 			if n > 0 {
 				res.StatusCodes[code] += n
 			}
 		}
 	}
-	res.ErrorReasons = collectReasons(threads, res.StatusCodes)
+	res.ErrorReasons = collectReasons(threads, res.StatusCodes, &cfg.Expect, res.Errors)
 	if cfg.ByEndpoint {
 		res.Endpoints = collectEndpoints(&cfg, threads)
 	}

@@ -36,7 +36,8 @@ func (c counters) minus(o counters) counters {
 }
 
 func newSeriesRecorder(r *run, threads []*thread) *seriesRecorder {
-	s := &seriesRecorder{run: r, threads: threads, merged: NewLatencyHistogram()}
+	// The series starts after the warm-up.
+	s := &seriesRecorder{run: r, threads: threads, merged: NewLatencyHistogram(), lastTick: r.cfg.Warmup}
 	if r.cfg.Pacer.Enabled() {
 		s.mergedRaw = NewLatencyHistogram()
 	}
@@ -133,8 +134,9 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	cfg := &s.run.cfg
 	delta := total.minus(s.last)
+	warmup := cfg.Warmup
 	iv := Interval{
-		Start:        s.lastTick,
+		Start:        s.lastTick - warmup,
 		Length:       now - s.lastTick,
 		Requests:     delta.requests,
 		Errors:       delta.errors,
@@ -161,10 +163,10 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	s.lastTick, s.last = now, total
 	if f := cfg.OnInterval; f != nil {
-		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch, Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes, ErrorsByClass: byClass})
+		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch.Add(warmup), Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes, ErrorsByClass: byClass})
 	}
 	if p := cfg.Progress; p != nil {
-		snap := Snapshot{Elapsed: now, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate()}
+		snap := Snapshot{Elapsed: now - warmup, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate()}
 		if cfg.Pacer.Enabled() {
 			snap.Target = cfg.Pacer.RateAt(now)
 		}

@@ -53,9 +53,29 @@ type layout struct {
 	fraction float64
 	// connStages are the workload's connection stages.
 	connStages []pace.Stage
+	// conns are the workload's connections.
+	conns int
 }
 
-func wholeLayout(cfg *Config) layout { return layout{fraction: 1, connStages: cfg.ConnStages} }
+func wholeLayout(cfg *Config) layout {
+	return layout{fraction: 1, connStages: cfg.ConnStages, conns: cfg.Connections}
+}
+
+// quota is, of the n requests of a run dealt round-robin over the whole
+// workload's engine connections, how many fall to the one at rank p among
+// the run's: exact, and the same in the open-loop schedule.
+func (l layout) quota(p, groupSize int, n uint64) uint64 {
+	group := p / groupSize
+	if l.shard.Enabled() {
+		group = group*l.shard.Count + l.shard.Index
+	}
+	place := uint64(group*groupSize + p%groupSize)
+	units := uint64(l.conns * groupSize)
+	if n <= place {
+		return 0
+	}
+	return (n-place-1)/units + 1
+}
 
 // places is, for the engine connection at rank p among the run's (groups
 // of groupSize sharing a connection to the server), its place in the

@@ -39,6 +39,7 @@ type sample struct {
 	corrected uint32
 	status    uint16
 	endpoint  uint16 // Request.EndpointOf, counted only with Config.ByEndpoint
+	failed    bool   // an error status or a failed check
 }
 
 // micros is d as a sample's latency field: µs+1, saturated.
@@ -92,6 +93,8 @@ type shardStats struct {
 	mu        sync.Mutex
 	latency   *hdrhistogram.Histogram
 	corrected *hdrhistogram.Histogram // open-loop mode only
+	// failed and failedCorrected are the failed responses' share of them.
+	failed, failedCorrected *hdrhistogram.Histogram
 	// Since the last series tick: interval holds the corrected latency in
 	// open-loop mode and the measured one otherwise; intervalRaw holds the
 	// measured latency in open-loop mode only.
@@ -104,13 +107,20 @@ type shardStats struct {
 	maxBehind   time.Duration
 	endpoints   *endpointStats // with Config.ByEndpoint only
 	reasons     reasonCounts
+	// connRequests are the responses of each connection, established how
+	// many of them connected, filled as they finish.
+	connRequests []uint64
+	established  int
+	redirects    uint64
+	unfollowed   uint64
 }
 
 func newShardStats(openLoop bool) *shardStats {
-	s := &shardStats{latency: NewLatencyHistogram(), interval: NewLatencyHistogram()}
+	s := &shardStats{latency: NewLatencyHistogram(), interval: NewLatencyHistogram(), failed: NewLatencyHistogram()}
 	if openLoop {
 		s.corrected = NewLatencyHistogram()
 		s.intervalRaw = NewLatencyHistogram()
+		s.failedCorrected = NewLatencyHistogram()
 	}
 	return s
 }
@@ -127,6 +137,12 @@ func (s *shardStats) add(batch []sample) {
 		}
 		lat := int64(b.latency) - 1
 		recordClamped(s.latency, lat)
+		if b.failed {
+			recordClamped(s.failed, lat)
+			if s.corrected != nil && b.corrected != 0 {
+				recordClamped(s.failedCorrected, int64(b.corrected)-1)
+			}
+		}
 		if s.corrected != nil && b.corrected != 0 {
 			recordClamped(s.corrected, int64(b.corrected)-1)
 			recordClamped(s.interval, int64(b.corrected)-1)
@@ -151,10 +167,18 @@ func (s *shardStats) countError(class ErrorClass, err error, endpoint uint16) {
 func (s *shardStats) merge(c *conn) {
 	s.mu.Lock()
 	s.totals.Requests += c.totals.Requests
-	s.totals.Bytes += c.read
+	if c.th.run.cfg.Warmup == 0 || c.measuring {
+		s.totals.Bytes += c.read - c.readBase
+	}
+	s.redirects += c.redirects
+	s.unfollowed += c.unfollowed
 	s.totals.Errors.add(c.totals.Errors)
 	s.sent += c.sent
 	s.late += c.late
 	s.maxBehind = max(s.maxBehind, c.maxBehind)
+	s.connRequests = append(s.connRequests, c.totals.Requests)
+	if c.established && c.primary {
+		s.established++
+	}
 	s.mu.Unlock()
 }

@@ -65,6 +65,13 @@ func (th *thread) Stop() {
 // Done is closed when the run ends; part of ThreadControl.
 func (th *thread) Done() <-chan struct{} { return th.run.done }
 
+// keepsResponses reports whether the connections look into each response:
+// for the script's response(), a body check or redirects.
+func (th *thread) keepsResponses() bool {
+	cfg := &th.run.cfg
+	return th.hasResponse || cfg.Expect.Body != nil || cfg.Follow > 0
+}
+
 func (th *thread) useScript(ts ThreadScript) {
 	th.script = ts
 	th.addr = ts.Addr()
@@ -130,7 +137,7 @@ func (th *thread) monitor(done <-chan struct{}) {
 	tick := min(r.cfg.SampleInterval, max(r.cfg.Timeout/4, time.Millisecond))
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
-	lastSample := r.clock()
+	lastSample := max(r.clock(), r.cfg.Warmup)
 	var lastCount uint64
 	for {
 		select {

@@ -26,8 +26,11 @@ type Options struct {
 	URL *url.URL
 	// Args are the words after the URL, passed to init(args) as args[1..n].
 	Args []string
-	// Headers are the -H headers, already in wrk.headers.
+	// Headers are the -H headers, already in wrk.headers; Method and Body
+	// are -m's and -b's, wrk.method (GET when empty) and wrk.body.
 	Headers []generator.Header
+	Method  string
+	Body    []byte
 	// Stdout receives print() and io.write output; os.Stdout when nil.
 	Stdout io.Writer
 	// Context interrupts the script's top level, setup() and init() when
@@ -56,6 +59,8 @@ type Script struct {
 	reqPath string
 	args    []string
 	headers []generator.Header
+	method  string
+	body    []byte
 	out     *syncWriter
 	// ctx is the context of the main state and of thread states being made:
 	// parent, or within a stage outside the run, parent with the stage's
@@ -113,6 +118,8 @@ func Load(opts Options) (*Script, error) {
 		reqPath:    requestPath(opts.URL),
 		args:       opts.Args,
 		headers:    opts.Headers,
+		method:     opts.Method,
+		body:       opts.Body,
 		out:        &syncWriter{w: w},
 		parent:     opts.Context,
 		stageTime:  opts.StageTime,

@@ -17,7 +17,14 @@ func (st *state) openWrk() {
 	if s.port != "" {
 		w.RawSetString("port", lua.LString(s.port))
 	}
-	w.RawSetString("method", lua.LString("GET"))
+	method := s.method
+	if method == "" {
+		method = "GET"
+	}
+	w.RawSetString("method", lua.LString(method))
+	if s.body != nil {
+		w.RawSetString("body", lua.LString(s.body))
+	}
 	w.RawSetString("path", lua.LString(s.reqPath))
 	headers := L.NewTable()
 	for _, h := range s.headers {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/pace"
+	"github.com/gowrk/gowrk/stats"
 	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/units"
 )
@@ -32,6 +33,9 @@ type jsonEndpoint struct {
 	P90US          int64             `json:"p90_us"`
 	P99US          int64             `json:"p99_us"`
 	MaxUS          int64             `json:"max_us"`
+	// The failed responses' latency (error statuses, failed checks).
+	FailureP50US *int64 `json:"failure_p50_us,omitempty"`
+	FailureP99US *int64 `json:"failure_p99_us,omitempty"`
 }
 
 func stagesJSON(stages []pace.Stage) []jsonStage {
@@ -64,6 +68,10 @@ func endpointsJSON(res *generator.Result) []jsonEndpoint {
 		if e.Latency != nil && e.Latency.TotalCount() > 0 {
 			j.P50US, j.P90US, j.P99US, j.MaxUS = e.Latency.ValueAtQuantile(50), e.Latency.ValueAtQuantile(90), e.Latency.ValueAtQuantile(99), e.Latency.Max()
 		}
+		if f := e.FailedLatency; f != nil && f.TotalCount() > 0 {
+			p50, p99 := f.ValueAtQuantile(50), f.ValueAtQuantile(99)
+			j.FailureP50US, j.FailureP99US = &p50, &p99
+		}
 		out = append(out, j)
 	}
 	return out
@@ -82,7 +90,16 @@ func EndpointsText(out io.Writer, run *summary.Run) error {
 		width = max(width, len(e.Name))
 	}
 	secs := res.Runtime.Seconds()
-	fmt.Fprintf(w, "  %-*s %10s %8s %10s %9s %9s %9s %9s\n", width, "Endpoint", "Requests", "Errors", "Req/Sec", "p50", "p90", "p99", "Max")
+	failures := false
+	for _, e := range res.Endpoints {
+		failures = failures || e.FailedLatency != nil && e.FailedLatency.TotalCount() > 0
+	}
+	fmt.Fprintf(w, "  %-*s %10s %8s %10s %9s %9s %9s %9s", width, "Endpoint", "Requests", "Errors", "Req/Sec", "p50", "p90", "p99", "Max")
+	if failures {
+		// Fast failures would flatter the columns before: these are apart.
+		fmt.Fprintf(w, " %9s %9s", "OK p99", "Fail p99")
+	}
+	fmt.Fprintln(w)
 	for _, e := range res.Endpoints {
 		rate := 0.0
 		if secs > 0 {
@@ -92,8 +109,21 @@ func EndpointsText(out io.Writer, run *summary.Run) error {
 		if e.Latency != nil && e.Latency.TotalCount() > 0 {
 			p50, p90, p99, top = e.Latency.ValueAtQuantile(50), e.Latency.ValueAtQuantile(90), e.Latency.ValueAtQuantile(99), e.Latency.Max()
 		}
-		fmt.Fprintf(w, "  %-*s %10d %8d %10.2f %9s %9s %9s %9s\n", width, e.Name, e.Requests, e.Errors, rate,
+		fmt.Fprintf(w, "  %-*s %10d %8d %10.2f %9s %9s %9s %9s", width, e.Name, e.Requests, e.Errors, rate,
 			units.FormatTime(float64(p50)), units.FormatTime(float64(p90)), units.FormatTime(float64(p99)), units.FormatTime(float64(top)))
+		if failures {
+			okP99, failP99 := "-", "-"
+			if e.Latency != nil {
+				if ok := stats.Subtract(e.Latency, e.FailedLatency); ok.TotalCount() > 0 {
+					okP99 = units.FormatTime(float64(ok.ValueAtQuantile(99)))
+				}
+			}
+			if f := e.FailedLatency; f != nil && f.TotalCount() > 0 {
+				failP99 = units.FormatTime(float64(f.ValueAtQuantile(99)))
+			}
+			fmt.Fprintf(w, " %9s %9s", okP99, failP99)
+		}
+		fmt.Fprintln(w)
 	}
 	return w.err
 }

@@ -41,6 +41,8 @@ type pageData struct {
 	Footer          string
 	Summary         []row
 	Latency         latencyTable
+	Validity        *validityView
+	Outcomes        [][3]string // successes' and failures' latency
 	Schedule        []row
 	Breakpoint      *breakpointView
 	Thresholds      []thresholdView
@@ -54,6 +56,7 @@ type pageData struct {
 	EndpointChart   template.HTML
 	Reasons         []reasonView
 	Connect         [][7]string
+	TargetProfile   *targetProfileView
 }
 
 type row struct{ Name, Value string }
@@ -117,6 +120,7 @@ func buildPage(run *summary.Run, d Details) pageData {
 		p.Summary = append(p.Summary, row{"Interrupted", "yes (stopped before its duration)"})
 	}
 	p.Latency = latencyRows(res, headline, d.percentiles())
+	p.Validity = validityHTML(d.Validity)
 	if cfg.Pacer.Enabled() {
 		p.Schedule = []row{
 			{"Sent", fmt.Sprintf("%d (%s/sec)", res.Sent, perSecond(float64(res.Sent), units.FormatMetric))},
@@ -154,6 +158,8 @@ func buildPage(run *summary.Run, d Details) pageData {
 		p.Connect = append(p.Connect, [7]string{upper(c.Name), fmt.Sprint(c.Count), units.FormatTime(c.MeanUS),
 			units.FormatTime(float64(c.P50US)), units.FormatTime(float64(c.P90US)), units.FormatTime(float64(c.P99US)), units.FormatTime(float64(c.MaxUS))})
 	}
+	p.TargetProfile = targetProfileHTML(d.TargetProfile)
+	p.Outcomes = outcomeRows(run)
 	for _, s := range d.Sources {
 		p.Sources = append(p.Sources, row{s.File, fmt.Sprintf("%s · started %s · %s · %d requests", s.URL,
 			s.Start.UTC().Format("15:04:05.000"), units.FormatTime(float64(s.Runtime/time.Microsecond)), s.Requests)})
@@ -163,12 +169,31 @@ func buildPage(run *summary.Run, d Details) pageData {
 
 func errorSummary(res *generator.Result) string {
 	e := res.Errors
-	total := e.Socket() + e.Status
+	total := e.Socket() + e.Responses()
 	if total == 0 {
 		return "none"
 	}
-	return fmt.Sprintf("%d (%s): connect %d, read %d, write %d, timeout %d, status >399 %d",
+	s := fmt.Sprintf("%d (%s): connect %d, read %d, write %d, timeout %d, status >399 %d",
 		total, share(total, res.Requests+e.Socket()), e.Connect, e.Read, e.Write, e.Timeout, e.Status)
+	if e.Check > 0 {
+		s += fmt.Sprintf(", failed checks %d (body %d)", e.Check, e.CheckBody)
+	}
+	return s
+}
+
+// outcomeRows are the latency of the successful and of the failed
+// responses side by side, when some failed.
+func outcomeRows(run *summary.Run) [][3]string {
+	success, failure := run.Outcomes()
+	if failure == nil || failure.TotalCount() == 0 {
+		return nil
+	}
+	ft := func(v int64) string { return units.FormatTime(float64(v)) }
+	rows := [][3]string{{"Count", fmt.Sprint(success.TotalCount()), fmt.Sprint(failure.TotalCount())}}
+	for _, q := range []float64{50, 90, 99} {
+		rows = append(rows, [3]string{fmt.Sprintf("p%g", q), ft(success.ValueAtQuantile(q)), ft(failure.ValueAtQuantile(q))})
+	}
+	return append(rows, [3]string{"Max", ft(success.Max()), ft(failure.Max())})
 }
 
 func share(n, of uint64) string {
@@ -400,6 +425,7 @@ td.num, th.num { text-align: right; }
 .ok { color: #15803d; font-weight: 600; }
 .bp { border-left: 4px solid #dc2626; }
 {{chartStyle}}
+{{template "validity-style"}}
 @media (max-width: 700px) { .grid2 { grid-template-columns: 1fr; } }
 </style>
 </head>
@@ -407,6 +433,7 @@ td.num, th.num { text-align: right; }
 <main>
 <h1>{{.Title}}</h1>
 <p class="sub">{{.Subtitle}}</p>
+{{template "validity" .}}
 {{with .Breakpoint}}<section class="card bp" id="breakpoint">
 <h2>Breakpoint</h2>
 {{if .Found}}<p>Highest rate sustained: <b>{{.Rate}} requests/sec</b> ({{.Through}} responses/sec), stopped at {{.At}}:</p>
@@ -429,6 +456,9 @@ td.num, th.num { text-align: right; }
 <section id="latency"><h2>Latency</h2>
 <table><tr><th></th><th class="num">{{.Latency.Corrected}}</th><th class="num">Uncorrected</th></tr>
 {{range .Latency.Rows}}<tr><th>{{index . 0}}</th><td class="num">{{index . 1}}</td><td class="num">{{index . 2}}</td></tr>{{end}}</table>
+{{if .Outcomes}}<h3>Successes and failures</h3>
+<table id="outcomes"><tr><th></th><th class="num">Successes</th><th class="num">Failures</th></tr>
+{{range .Outcomes}}<tr><th>{{index . 0}}</th><td class="num">{{index . 1}}</td><td class="num">{{index . 2}}</td></tr>{{end}}</table>{{end}}
 </section>
 </div>
 <h2>Over time</h2>
@@ -439,7 +469,7 @@ td.num, th.num { text-align: right; }
 <h2>Status codes</h2>
 {{.Status}}
 <section><table>{{range .StatusRows}}<tr><th>{{.Name}}</th><td class="num">{{.Value}}</td></tr>{{end}}</table></section>
-{{if .Reasons}}<h2>Error reasons</h2>
+{{template "target-profile" .}}{{if .Reasons}}<h2>Error reasons</h2>
 <section id="reasons"><table><tr><th>Class</th><th>Reason</th><th class="num">Count</th></tr>
 {{range .Reasons}}<tr><td>{{.Class}}</td><td>{{.Reason}}</td><td class="num">{{.Count}}</td></tr>{{end}}</table></section>{{end}}
 {{if .Endpoints}}<h2>Endpoints</h2>

@@ -15,6 +15,7 @@ import (
 	"github.com/gowrk/gowrk/summary"
 	"github.com/gowrk/gowrk/sysstat"
 	"github.com/gowrk/gowrk/threshold"
+	"github.com/gowrk/gowrk/validity"
 )
 
 // SchemaVersion is the version of the JSON document's layout, documented
@@ -38,6 +39,14 @@ type Details struct {
 	// Monitor is the generator's and the monitored targets' resource
 	// samples, if any.
 	Monitor []sysstat.Series
+	// TargetProfile is the target's CPU profile (--profile-target), if any.
+	TargetProfile *TargetProfile
+	// Validity is the run's validity verdict, if it was judged.
+	Validity *validity.Verdict
+	// Rounds are the figures of every --rounds round, and Round the one
+	// (from 1) the rest of the report is of; none without --rounds.
+	Rounds []Round
+	Round  int
 }
 
 func (d Details) percentiles() []float64 {
@@ -71,6 +80,8 @@ type jsonReport struct {
 	Start          string            `json:"start"`
 	StartAt        string            `json:"start_at,omitempty"`
 	Workload       string            `json:"workload,omitempty"`
+	Round          int               `json:"round,omitempty"`
+	Rounds         []jsonRound       `json:"rounds,omitempty"`
 	Shard          *jsonShard        `json:"shard,omitempty"`
 	StartOffsetS   *float64          `json:"start_offset_s,omitempty"`
 	Config         jsonConfig        `json:"config"`
@@ -83,6 +94,7 @@ type jsonReport struct {
 	RequestsPerSec float64           `json:"requests_per_sec"`
 	BytesPerSec    float64           `json:"bytes_per_sec"`
 	Errors         jsonErrors        `json:"errors"`
+	RequestsDone   *jsonRequests     `json:"request_options,omitempty"`
 	StatusCodes    map[string]uint64 `json:"status_codes"`
 	Latency        jsonLatency       `json:"latency"`
 	ThreadReqSec   jsonSummary       `json:"thread_requests_per_sec"`
@@ -95,6 +107,8 @@ type jsonReport struct {
 	Generator      *jsonGenerator    `json:"generator,omitempty"`
 	Monitor        []jsonMonitor     `json:"monitor,omitempty"`
 	Connect        *jsonConnect      `json:"connect,omitempty"`
+	TargetProfile  *jsonCPUProfile   `json:"target_profile,omitempty"`
+	Validity       *jsonValidity     `json:"validity,omitempty"`
 }
 
 type jsonConfig struct {
@@ -114,6 +128,13 @@ type jsonConfig struct {
 	ConnStages     []jsonStage `json:"conn_stages,omitempty"`
 	HTTP2          bool        `json:"http2,omitempty"`
 	Streams        int         `json:"streams,omitempty"`
+	Method         string      `json:"method,omitempty"`
+	BodyBytes      int         `json:"body_bytes,omitempty"`
+	Requests       uint64      `json:"requests,omitempty"`
+	WarmupS        float64     `json:"warmup_s,omitempty"`
+	Follow         int         `json:"follow,omitempty"`
+	ExpectStatus   []string    `json:"expect_status,omitempty"`
+	ExpectBody     bool        `json:"expect_body,omitempty"`
 }
 
 type jsonShard struct {
@@ -122,20 +143,39 @@ type jsonShard struct {
 }
 
 type jsonErrors struct {
-	Connect uint64       `json:"connect"`
-	Read    uint64       `json:"read"`
-	Write   uint64       `json:"write"`
-	Timeout uint64       `json:"timeout"`
-	Status  uint64       `json:"status"`
-	Reset   uint64       `json:"reset"`
-	Total   uint64       `json:"total"`
-	Reasons []jsonReason `json:"reasons"`
+	Connect uint64 `json:"connect"`
+	Read    uint64 `json:"read"`
+	Write   uint64 `json:"write"`
+	Timeout uint64 `json:"timeout"`
+	Status  uint64 `json:"status"`
+	Reset   uint64 `json:"reset"`
+	Check   uint64 `json:"check"`
+	// CheckBody counts, of Check, the responses whose body failed.
+	CheckBody uint64       `json:"check_body"`
+	Total     uint64       `json:"total"`
+	Reasons   []jsonReason `json:"reasons"`
+}
+
+// jsonOutcomes are the headline latency of the successful and of the
+// failed responses apart.
+type jsonOutcomes struct {
+	Success jsonDistribution `json:"success"`
+	Failure jsonDistribution `json:"failure"`
+}
+
+// jsonRequests are what the request options did: redirects followed and
+// not, and whether -n's requests were all done.
+type jsonRequests struct {
+	Redirects  uint64 `json:"redirects"`
+	Unfollowed uint64 `json:"unfollowed"`
+	Completed  bool   `json:"completed"`
 }
 
 type jsonLatency struct {
 	Correction  string           `json:"correction"`
 	Corrected   jsonDistribution `json:"corrected"`
 	Uncorrected jsonDistribution `json:"uncorrected"`
+	Outcomes    *jsonOutcomes    `json:"outcomes,omitempty"`
 }
 
 type jsonDistribution struct {
@@ -240,7 +280,8 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		Errors: jsonErrors{
 			Connect: res.Errors.Connect, Read: res.Errors.Read, Write: res.Errors.Write,
 			Timeout: res.Errors.Timeout, Status: res.Errors.Status, Reset: res.Errors.Reset,
-			Total:   res.Errors.Socket() + res.Errors.Status,
+			Check: res.Errors.Check, CheckBody: res.Errors.CheckBody,
+			Total:   res.Errors.Socket() + res.Errors.Responses(),
 			Reasons: reasonsJSON(res.ErrorReasons),
 		},
 		StatusCodes: map[string]uint64{},
@@ -252,6 +293,12 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		ThreadReqSec: summaryJSON(res.RequestRate),
 		Connect:      connectJSON(res.Connect),
 		Series:       make([]jsonInterval, 0, len(res.Series)),
+	}
+	if success, failure := run.Outcomes(); success != nil {
+		doc.Latency.Outcomes = &jsonOutcomes{Success: distributionJSON(success, d.percentiles()), Failure: distributionJSON(failure, d.percentiles())}
+	}
+	if cfg.Follow > 0 || cfg.Requests > 0 {
+		doc.RequestsDone = &jsonRequests{Redirects: res.Redirects, Unfollowed: res.Unfollowed, Completed: res.Completed}
 	}
 	if res.Engine != generator.EngineAuto {
 		// A run's own result; merged ones do not know these.
@@ -306,6 +353,8 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 	}
 	doc.Endpoints = endpointsJSON(res)
 	monitorJSON(&doc, res, d)
+	doc.TargetProfile = targetProfileJSON(d.TargetProfile)
+	doc.Validity = validityJSON(d.Validity)
 	for _, s := range d.Sources {
 		doc.Sources = append(doc.Sources, jsonSource{
 			File: s.File, URL: s.URL, Start: s.Start.UTC().Format(time.RFC3339Nano),
@@ -313,6 +362,7 @@ func buildJSON(run *summary.Run, d Details) jsonReport {
 		})
 	}
 	doc.Workload = cfg.Workload
+	doc.Round, doc.Rounds = d.Round, roundsJSON(d.Rounds)
 	if cfg.Shard.Enabled() {
 		doc.Shard = &jsonShard{Index: cfg.Shard.Index + 1, Count: cfg.Shard.Count}
 	}
@@ -337,6 +387,18 @@ func configJSON(cfg *generator.Config) jsonConfig {
 	if cfg.Transport.HTTP2 {
 		c.HTTP2, c.Streams = true, max(cfg.Transport.Streams, 1)
 	}
+	if cfg.Method != "GET" {
+		c.Method = cfg.Method
+	}
+	c.BodyBytes, c.Requests, c.WarmupS, c.Follow = len(cfg.Body), cfg.Requests, cfg.Warmup.Seconds(), cfg.Follow
+	for _, r := range cfg.Expect.Status {
+		s := strconv.Itoa(r.Lo)
+		if r.Hi != r.Lo {
+			s += "-" + strconv.Itoa(r.Hi)
+		}
+		c.ExpectStatus = append(c.ExpectStatus, s)
+	}
+	c.ExpectBody = cfg.Expect.Body != nil
 	p := cfg.Pacer
 	c.Stages, c.ConnStages = stagesJSON(p.Stages()), stagesJSON(cfg.ConnStages)
 	switch {

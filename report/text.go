@@ -35,10 +35,24 @@ func Header(w io.Writer, url string, cfg *generator.Config) error {
 	if cfg.Shard.Enabled() {
 		shard = fmt.Sprintf(" (shard %d of %d)", cfg.Shard.Index+1, cfg.Shard.Count)
 	}
-	_, err := fmt.Fprintf(w, "Running %s test @ %s\n  %d threads and %d connections%s\n",
-		units.FormatSeconds(uint64(cfg.Duration/time.Second)), url, cfg.Threads, cfg.Shard.ShareOf(cfg.Connections), shard)
+	length := units.FormatSeconds(uint64(cfg.Duration/time.Second)) + " test"
+	if cfg.Requests > 0 {
+		length = fmt.Sprintf("%d requests", cfg.Requests)
+		if cfg.Duration < unboundedRun {
+			length += " (at most " + units.FormatSeconds(uint64(cfg.Duration/time.Second)) + ")"
+		}
+	}
+	if cfg.Warmup > 0 {
+		length += " after a " + units.FormatSeconds(uint64(cfg.Warmup/time.Second)) + " warm-up"
+	}
+	_, err := fmt.Fprintf(w, "Running %s @ %s\n  %d threads and %d connections%s\n",
+		length, url, cfg.Threads, cfg.Shard.ShareOf(cfg.Connections), shard)
 	return err
 }
+
+// unboundedRun is the length from which a run with a number of requests
+// counts as bounded by them alone: the command line's limit is a year.
+const unboundedRun = 300 * 24 * time.Hour
 
 // errWriter keeps the first write error and drops later writes, so a
 // report made of many prints checks them once.
@@ -101,6 +115,9 @@ func Text(out io.Writer, run *summary.Run, opt TextOptions) error {
 	}
 	if res.Errors.Status > 0 {
 		fmt.Fprintf(w, "  Non-2xx or 3xx responses: %d\n", res.Errors.Status)
+	}
+	if e := res.Errors; e.Check > 0 {
+		fmt.Fprintf(w, "  Failed checks: %d (status %d, body %d)\n", e.Check, e.Check-e.CheckBody, e.CheckBody)
 	}
 	seconds := float64(runtimeUS) / 1e6
 	fmt.Fprintf(w, "Requests/sec: %9.2f\n", float64(res.Requests)/seconds)

@@ -201,3 +201,18 @@ func CorrectionInterval(runtimeUS, complete uint64, connections int) int64 {
 	}
 	return int64(runtimeUS / perConn)
 }
+
+// Subtract is a copy of h without the values of part, which must have been
+// recorded into h too (a subset, with the same geometry).
+func Subtract(h, part *hdrhistogram.Histogram) *hdrhistogram.Histogram {
+	snap := h.Export()
+	if part != nil {
+		other := part.Export()
+		for i := range snap.Counts {
+			if i < len(other.Counts) {
+				snap.Counts[i] = max(snap.Counts[i]-other.Counts[i], 0)
+			}
+		}
+	}
+	return hdrhistogram.Import(snap)
+}

@@ -161,3 +161,20 @@ func TestBarsMatchDistribution(t *testing.T) {
 		t.Errorf("empty histogram: %v", bars)
 	}
 }
+
+func TestSubtractLeavesTheRest(t *testing.T) {
+	all, part := hdrhistogram.New(1, 3_600_000_000, 3), hdrhistogram.New(1, 3_600_000_000, 3)
+	for v := int64(1); v <= 1000; v++ {
+		_ = all.RecordValue(v)
+		if v%2 == 0 {
+			_ = part.RecordValue(v)
+		}
+	}
+	rest := Subtract(all, part)
+	if rest.TotalCount() != 500 || rest.Min() != 1 || rest.Max() < 999 || rest.Max() > 1000 {
+		t.Errorf("rest: %d values from %d to %d, want the 500 odd ones from 1 to 999", rest.TotalCount(), rest.Min(), rest.Max())
+	}
+	if all.TotalCount() != 1000 {
+		t.Errorf("the whole changed: %d values", all.TotalCount())
+	}
+}

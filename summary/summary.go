@@ -35,6 +35,20 @@ func New(res *generator.Result) *Run {
 	return &Run{Result: res, Headline: h}
 }
 
+// Outcomes are Headline split into the successful responses' latency and
+// the failed ones' (error statuses and failed checks), corrected alike:
+// fast failures would make the whole look better than the successes were.
+func (r *Run) Outcomes() (success, failure *hdrhistogram.Histogram) {
+	if r.Headline == nil || r.FailedLatency == nil {
+		return nil, nil
+	}
+	if r.Corrected != nil {
+		return stats.Subtract(r.Corrected, r.FailedCorrected), r.FailedCorrected
+	}
+	interval := CorrectionInterval(r.Result)
+	return stats.Correct(stats.Subtract(r.Latency, r.FailedLatency), interval), stats.Correct(r.FailedLatency, interval)
+}
+
 // Correction names how Headline corrects for coordinated omission:
 // "schedule" (from scheduled send times) or "wrk" (wrk's post-correction).
 func (r *Run) Correction() string {
@@ -50,7 +64,7 @@ func (r *Run) Observation() threshold.Observation {
 		Latency:      r.Headline,
 		Responses:    r.Requests,
 		SocketErrors: r.Errors.Socket(),
-		Errors:       r.Errors.Socket() + r.Errors.Status,
+		Errors:       r.Errors.Socket() + r.Errors.Responses(),
 		Elapsed:      r.Runtime,
 	}
 }

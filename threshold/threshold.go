@@ -7,6 +7,7 @@ package threshold
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,14 @@ const (
 	ErrorCount
 	// Rate is responses per second ("rps<1000").
 	Rate
+	// Validity is the run's validity verdict: "invalid" holds when the
+	// verdict is invalid, "suspect" when it is suspect or invalid.
+	Validity
 )
+
+// verdicts are the validity verdicts from best to worst; a Validity
+// condition's Value is the index of the least bad verdict it holds for.
+var verdicts = []string{"valid", "suspect", "invalid"}
 
 // Condition is one parsed condition: Metric Op Value.
 type Condition struct {
@@ -62,6 +70,9 @@ type Observation struct {
 	Errors uint64
 	// Elapsed is the time the observation covers.
 	Elapsed time.Duration
+	// Verdict is the whole run's validity verdict ("valid", "suspect",
+	// "invalid"); "" where there is none, as in a window of the run.
+	Verdict string
 }
 
 // Attempts is the number of requests that either got a response or failed
@@ -99,6 +110,13 @@ func (c Condition) Measure(o Observation) (value float64, ok bool) {
 			return 0, false
 		}
 		return float64(o.Responses) / o.Elapsed.Seconds(), true
+	case Validity:
+		for i, v := range verdicts {
+			if o.Verdict == v {
+				return float64(i), true
+			}
+		}
+		return 0, false
 	}
 	return 0, false
 }
@@ -127,6 +145,11 @@ func (c Condition) Format(value float64) string {
 		return strconv.FormatFloat(value, 'f', 2, 64) + "%"
 	case ErrorCount:
 		return strconv.FormatFloat(value, 'f', 0, 64)
+	case Validity:
+		if i := int(value); i >= 0 && i < len(verdicts) {
+			return verdicts[i]
+		}
+		return "?"
 	default:
 		return strconv.FormatFloat(value, 'f', 2, 64)
 	}
@@ -134,6 +157,9 @@ func (c Condition) Format(value float64) string {
 
 // Name is the metric's name as written, e.g. "p99" or "errors".
 func (c Condition) Name() string {
+	if c.Metric == Validity {
+		return "verdict"
+	}
 	name, _, _ := strings.Cut(c.text, c.Op)
 	return name
 }
@@ -141,7 +167,9 @@ func (c Condition) Name() string {
 // Parse reads a comma-separated list of conditions. Latency metrics are
 // pNN (p50, p99.9), mean and max, with a value in us, ms, s or m ("200ms",
 // "1.5s"); errors compares the error share when the value ends in % and
-// the error count otherwise; rps compares responses per second.
+// the error count otherwise; rps compares responses per second. The bare
+// words invalid and suspect hold when the run's validity verdict is that
+// bad or worse.
 func Parse(s string) ([]Condition, error) {
 	var out []Condition
 	for _, part := range strings.Split(s, ",") {
@@ -162,9 +190,12 @@ func Parse(s string) ([]Condition, error) {
 }
 
 func parseOne(s string) (Condition, error) {
+	if word := strings.ToLower(s); word == "invalid" || word == "suspect" {
+		return Condition{Metric: Validity, Op: ">=", Value: float64(slices.Index(verdicts, word)), text: word}, nil
+	}
 	i := strings.IndexAny(s, "<>")
 	if i <= 0 {
-		return Condition{}, fmt.Errorf("invalid condition %q: want METRIC>VALUE or METRIC<VALUE", s)
+		return Condition{}, fmt.Errorf("invalid condition %q: want METRIC>VALUE, METRIC<VALUE, invalid or suspect", s)
 	}
 	op := s[i : i+1]
 	if i+1 < len(s) && s[i+1] == '=' {

@@ -81,3 +81,37 @@ func TestCheckWithoutData(t *testing.T) {
 		t.Errorf("no data, noDataHolds=true: %v", got)
 	}
 }
+
+func TestValidityConditions(t *testing.T) {
+	conds, err := Parse("p99>200ms, Invalid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	invalid := conds[1]
+	if invalid.Metric != Validity || invalid.String() != "invalid" || invalid.Name() != "verdict" {
+		t.Fatalf("condition %+v", invalid)
+	}
+	suspect, err := Parse("suspect")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		verdict                string
+		invalidHolds, susHolds bool
+	}{{"valid", false, false}, {"suspect", false, true}, {"invalid", true, true}} {
+		o := Observation{Verdict: tc.verdict}
+		if got := Evaluate(conds[1:], o, true)[0]; got.Holds != tc.invalidHolds || got.String() != "invalid (verdict = "+tc.verdict+")" {
+			t.Errorf("%s: invalid outcome %+v (%s)", tc.verdict, got, got)
+		}
+		if got := Evaluate(suspect, o, true)[0]; got.Holds != tc.susHolds {
+			t.Errorf("%s: suspect outcome %+v", tc.verdict, got)
+		}
+	}
+	// A window of a breakpoint run has no verdict: the condition cannot hold.
+	if held := Check(conds[1:], Observation{}, false); len(held) != 0 {
+		t.Errorf("held without a verdict: %+v", held)
+	}
+	if _, err := Parse("invalid>1"); err == nil {
+		t.Error(`"invalid>1" parsed`)
+	}
+}
