@@ -121,6 +121,16 @@ func compareMain(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	base := runs[0]
+	doc := compareDoc{Tool: "gowrk", Kind: "compare", Version: Version, Confidence: 1 - compare.Alpha, Baseline: compareRunJSONOf(base)}
+	for _, r := range runs[1:] {
+		c, err := compareRuns(base, r, failOn)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		doc.Comparisons = append(doc.Comparisons, c)
+	}
+	// Said once the input is known to be good, so that bad input stays
+	// one line.
 	warned := false
 	for _, r := range runs[1:] {
 		if w := workloadWarning(base, r); w != "" {
@@ -130,14 +140,6 @@ func compareMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if *strict && warned {
 		return exitFailed
-	}
-	doc := compareDoc{Tool: "gowrk", Kind: "compare", Version: Version, Confidence: 1 - compare.Alpha, Baseline: compareRunJSONOf(base)}
-	for _, r := range runs[1:] {
-		c, err := compareRuns(base, r, failOn)
-		if err != nil {
-			return fail(stderr, err)
-		}
-		doc.Comparisons = append(doc.Comparisons, c)
 	}
 	return writeComparison(doc, jsonOut, stdout, stderr)
 }
@@ -150,7 +152,7 @@ func readCompareInput(path string) (*compareInput, error) {
 		return nil, err
 	}
 	in := &compareInput{path: path}
-	notReport := fmt.Errorf("%s: not a gowrk JSON report (gowrk --json, schema_version 1)", path)
+	notReport := fmt.Errorf("%s: not a gowrk JSON report (gowrk --json, schema_version %d)", path, report.SchemaVersion)
 	if err := json.Unmarshal(data, in); err != nil {
 		return nil, notReport
 	}

@@ -123,14 +123,15 @@ type matrixResult struct {
 }
 
 type matrixJSON struct {
-	RuntimeS    float64           `json:"runtime_s"`
-	Engine      string            `json:"engine"`
-	Requests    uint64            `json:"requests"`
-	Sent        uint64            `json:"sent"`
-	StatusCodes map[string]uint64 `json:"status_codes"`
-	Errors      struct {
-		Connect, Read, Write, Timeout, Status, Reset uint64
-		Reasons                                      []struct {
+	RuntimeS       float64                    `json:"runtime_s"`
+	Engine         string                     `json:"engine"`
+	Requests       uint64                     `json:"requests"`
+	Sent           uint64                     `json:"sent"`
+	StatusCodes    map[string]uint64          `json:"status_codes"`
+	RequestOptions struct{ Redirects uint64 } `json:"request_options"`
+	Errors         struct {
+		Connect, Read, Write, Timeout, Status, Reset, Check uint64
+		Reasons                                             []struct {
 			Class, Reason string
 			Count         uint64
 		}
@@ -216,6 +217,27 @@ var matrixFeatures = []matrixFeature{
 			if !strings.Contains(r.stdout, "HTTP 503") {
 				t.Errorf("no reasons block in the text report:\n%s", r.stdout)
 			}
+		}},
+	{name: "requests and checks", path: "/err", duration: true, args: func(*matrixCase) []string {
+		return []string{"-n", "90", "--expect-status", "2xx", "--expect-body", "."}
+	}, check: func(t *testing.T, c *matrixCase, r *matrixResult) {
+		e := r.doc.Errors
+		if r.doc.Requests != 90 || r.doc.Sent != 90 || len(r.log) != 90 || e.Check != 90 || e.Status != 0 {
+			t.Errorf("-n 90: %d responses, %d sent, %d logged, %d failed checks, %d status errors", r.doc.Requests, r.doc.Sent, len(r.log), e.Check, e.Status)
+		}
+	}},
+	{name: "follow", path: "/redir", duration: true, args: func(*matrixCase) []string { return []string{"-n", "40", "--follow", "1"} },
+		check: func(t *testing.T, c *matrixCase, r *matrixResult) {
+			hops := r.count(func(e testnginx.ProtocolEntry) bool { return strings.HasSuffix(e.URI, "/redir") && e.Status == "302" })
+			landed := r.count(func(e testnginx.ProtocolEntry) bool { return strings.HasSuffix(e.URI, "/a") && e.Status == "200" })
+			if r.doc.Requests != 40 || r.doc.StatusCodes["200"] != 40 || r.doc.RequestOptions.Redirects != 40 || hops != 40 || landed != 40 {
+				t.Errorf("--follow 1 -n 40: %d responses (%v), %d redirects; nginx %d redirects, %d landed", r.doc.Requests, r.doc.StatusCodes, r.doc.RequestOptions.Redirects, hops, landed)
+			}
+		}, refusedOn: func(tr matrixTransport) string {
+			if tr.caddy {
+				return "--follow is not available with --http3"
+			}
+			return ""
 		}},
 	{name: "script request()", path: "/", script: true, args: func(c *matrixCase) []string {
 		script := `local paths = {"a", "b", "err"}
@@ -564,7 +586,9 @@ func (c *matrixCase) checkAccounting(t *testing.T, r *matrixResult) {
 	// A request still out when the run ended may or may not have reached
 	// the server: that is the slack between gowrk's counts and nginx's.
 	slack := d.Sent - d.Requests
-	answered := r.count(func(e testnginx.ProtocolEntry) bool { return e.Status != "499" })
+	// A redirect followed is a response to nginx, a hop of one request
+	// to gowrk.
+	answered := r.count(func(e testnginx.ProtocolEntry) bool { return e.Status != "499" }) - int(d.RequestOptions.Redirects)
 	if uint64(answered) < d.Requests || uint64(answered) > d.Sent {
 		t.Errorf("nginx answered %d requests; gowrk counted %d responses of %d sent", answered, d.Requests, d.Sent)
 	}

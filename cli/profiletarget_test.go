@@ -193,7 +193,8 @@ func TestProfileTargetRunEndsEarly(t *testing.T) {
 	if took := end.Sub(start); took > 8*time.Second {
 		t.Errorf("took %s: waited for the 18s profile", took)
 	}
-	if !strings.HasPrefix(withoutVerdict(stderr), "gowrk: target profile not captured: the run ended before the profile's window (1s to 19s of the measured run) did\n") {
+	// A loaded machine may add the behind-schedule line before it.
+	if !strings.Contains(withoutVerdict(stderr), "gowrk: target profile not captured: the run ended before the profile's window (1s to 19s of the measured run) did\n") {
 		t.Errorf("stderr %q", stderr)
 	}
 	select {

@@ -112,7 +112,7 @@ func TestPrometheusPushFailures(t *testing.T) {
 	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
 	start := time.Now()
 	code, stdout, stderr := runMain("-q", "-c", "2", "-t", "1", "-d", "2", "--prometheus-rw", "http://127.0.0.1:1/api/v1/write", srv.URL)
-	m := regexp.MustCompile(`^gowrk: prometheus remote write: (\d+) of (\d+) pushes failed: .*connection refused\n$`).FindStringSubmatch(stderr)
+	m := regexp.MustCompile(`^gowrk: prometheus remote write: (\d+) of (\d+) pushes failed: .*connection refused\n$`).FindStringSubmatch(withoutVerdict(stderr))
 	if code != 0 || m == nil || m[1] != m[2] || !strings.Contains(stdout, "Requests/sec:") {
 		t.Errorf("exit %d, stderr %q; want 0 and one line counting every push failed", code, stderr)
 	}

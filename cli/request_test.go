@@ -110,7 +110,12 @@ func TestRequestFlagsAgainstNginx(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, "Failed checks: 30 (status 30, body 0)") || strings.Contains(stdout, "Non-2xx") {
 			t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 		}
-		code, stdout, _ = runMain("-n", "30", "-c", "1", "-t", "1", "--by-endpoint", srv.URL+"/down")
+		page := filepath.Join(t.TempDir(), "r.html")
+		code, stdout, _ = runMain("-n", "30", "-c", "1", "-t", "1", "--by-endpoint", "--report", page, srv.URL+"/down")
+		html, err := os.ReadFile(page)
+		if err != nil || !strings.Contains(string(html), "<h3>Successes and failures</h3>") || !strings.Contains(string(html), `<th class="num">Fail p99</th>`) {
+			t.Errorf("HTML report without the successes and failures apart (%v)", err)
+		}
 		if lines := strings.Split(stdout, "\n"); code != 0 || !strings.Contains(stdout, "OK p99  Fail p99") || !strings.Contains(stdout, "GET /down") || !okFail(lines[len(lines)-2]) {
 			t.Errorf("--by-endpoint: exit %d, stdout %q", code, stdout)
 		}

@@ -156,7 +156,8 @@ func roundFigures(res *generator.Result) report.Round {
 		f.RequestsPerSec = float64(res.Requests) / secs
 	}
 	if h := summary.New(res).Headline; h != nil && h.TotalCount() > 0 {
-		f.P50, f.P90, f.P99 = stats.Percentile(h, 50), stats.Percentile(h, 90), stats.Percentile(h, 99)
+		bars, n := stats.Bars(h), h.TotalCount()
+		f.P50, f.P90, f.P99 = stats.PercentileOf(bars, n, 50), stats.PercentileOf(bars, n, 90), stats.PercentileOf(bars, n, 99)
 	}
 	return f
 }
@@ -211,6 +212,6 @@ func writeRoundsSummary(stderr io.Writer, rounds []report.Round, pick int, byLat
 	var table bytes.Buffer
 	writeAligned(&table, rows, []bool{false, true, true, true, true})
 	for _, line := range strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n") {
-		fmt.Fprintln(stderr, "gowrk: "+line)
+		fmt.Fprintln(stderr, "gowrk: "+strings.TrimPrefix(line, " "))
 	}
 }

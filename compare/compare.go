@@ -12,16 +12,18 @@
 // (the permutation distribution of the rank sum, ties included) up to
 // ExactLimit values per sample and a normal approximation with tie
 // correction beyond. The interval has its stated coverage for any
-// continuous distribution that the change shifts, without the
-// resampling error a bootstrap of medians has at n = 10, and it excludes
-// 0 exactly when the test rejects, so the two never tell different
-// stories. Relative changes come from the same procedure on the
+// continuous distribution that the change shifts, where a bootstrap of
+// medians at n = 10 resamples a handful of distinct values and comes out
+// too narrow. Without ties it excludes 0 exactly when the test rejects;
+// with ties the two can differ at the edge, and a change counts only
+// when both say so. Relative changes come from the same procedure on the
 // logarithms: a shift of the logs is a ratio B/A, which is what "20%
 // slower" means for latency and throughput alike.
 //
 // The intervals of one run are treated as independent. Slow drifts
 // within a run (a warming cache, a filling disk) break that and make
-// the interval too narrow: the verdict is about these two runs, not a
+// the interval too narrow, and what changes between runs (the machine's
+// load) is not in it at all: the verdict is about these two runs, not a
 // promise about the next ones.
 package compare
 

@@ -35,7 +35,7 @@ func mustCompare(t *testing.T, a, b []float64) Comparison {
 	return c
 }
 
-func TestIdenticalSamplesShowNoChange(t *testing.T) {
+func TestCompareIdenticalSamplesShowNoChange(t *testing.T) {
 	for _, n := range []int{5, 10, 60} {
 		a := spread(n, 2000, 1)
 		c := mustCompare(t, a, slices.Clone(a))
@@ -48,7 +48,7 @@ func TestIdenticalSamplesShowNoChange(t *testing.T) {
 	}
 }
 
-func TestShiftedSamplesShowTheChange(t *testing.T) {
+func TestCompareShiftedSamplesShowTheChange(t *testing.T) {
 	for _, n := range []int{5, 10, 60} {
 		a := spread(n, 2000, 2)
 		b := scaled(spread(n, 2000, 3), 1.2)
@@ -70,7 +70,7 @@ func TestShiftedSamplesShowTheChange(t *testing.T) {
 }
 
 // An exact shift of every value is found exactly, on both scales.
-func TestExactRatioAndShift(t *testing.T) {
+func TestCompareExactRatioAndShift(t *testing.T) {
 	a := []float64{100, 130, 170, 220, 300, 390, 500}
 	c := mustCompare(t, a, scaled(a, 1.5))
 	if math.Abs(c.Change-0.5) > 1e-12 {
@@ -86,7 +86,7 @@ func TestExactRatioAndShift(t *testing.T) {
 }
 
 // Overlapping samples with a small difference: no claim.
-func TestOverlapIsNotSignificant(t *testing.T) {
+func TestCompareOverlapIsNotSignificant(t *testing.T) {
 	a := spread(10, 2000, 4)
 	b := scaled(spread(10, 2000, 5), 1.02)
 	if c := mustCompare(t, a, b); c.Significant() || !(c.ChangeLow < 0 && c.ChangeHigh > 0) {
@@ -96,7 +96,7 @@ func TestOverlapIsNotSignificant(t *testing.T) {
 
 // Hollander and Wolfe's example (R's wilcox.test documentation): W = 35,
 // one-sided p = 0.1272, so two-sided 0.2544.
-func TestKnownPValue(t *testing.T) {
+func TestCompareKnownPValue(t *testing.T) {
 	x := []float64{0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46}
 	y := []float64{1.15, 0.88, 0.90, 0.74, 1.21}
 	c := mustCompare(t, y, x)
@@ -113,7 +113,7 @@ func TestKnownPValue(t *testing.T) {
 
 // The exact p-value with ties is the permutation test's: checked by
 // listing every split of 12 values into 6 and 6.
-func TestExactPValueWithTiesMatchesEnumeration(t *testing.T) {
+func TestCompareExactPValueWithTiesMatchesEnumeration(t *testing.T) {
 	a := []float64{3, 5, 5, 7, 9, 9}
 	b := []float64{5, 8, 9, 9, 11, 12}
 	all := append(slices.Clone(a), b...)
@@ -166,7 +166,7 @@ func TestExactPValueWithTiesMatchesEnumeration(t *testing.T) {
 
 // Moses' k from the exact distribution matches the published critical
 // values of U (two-sided, 5%): k is the critical value plus one.
-func TestLowerRankMatchesTables(t *testing.T) {
+func TestCompareLowerRankMatchesTables(t *testing.T) {
 	for _, tc := range []struct{ n1, n2, critical int }{
 		{5, 5, 2}, {8, 8, 13}, {10, 10, 23}, {20, 20, 127}, {5, 10, 8},
 	} {
@@ -179,7 +179,7 @@ func TestLowerRankMatchesTables(t *testing.T) {
 	}
 }
 
-func TestKthDifferenceMatchesSorting(t *testing.T) {
+func TestCompareKthDifferenceMatchesSorting(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	for range 50 {
 		a := make([]float64, 1+r.IntN(12))
@@ -207,7 +207,7 @@ func TestKthDifferenceMatchesSorting(t *testing.T) {
 	}
 }
 
-func TestBadSamples(t *testing.T) {
+func TestCompareBadSamples(t *testing.T) {
 	if _, err := Samples([]float64{1, 2, 3, 4}, []float64{1, 2, 3, 4, 5}); !errors.Is(err, ErrTooFew) {
 		t.Errorf("4 values: %v", err)
 	}
@@ -217,7 +217,7 @@ func TestBadSamples(t *testing.T) {
 }
 
 // Intervals without responses (0) rank lowest and do not break the ratio.
-func TestZeros(t *testing.T) {
+func TestCompareZeros(t *testing.T) {
 	a := []float64{0, 1000, 1010, 990, 1005, 995}
 	c := mustCompare(t, a, slices.Clone(a))
 	if c.Significant() || math.IsNaN(c.Change) || math.IsNaN(c.ChangeLow) || math.IsNaN(c.ChangeHigh) {

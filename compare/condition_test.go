@@ -7,7 +7,7 @@ import (
 
 var metrics = []string{"rps", "p50", "p90", "p99"}
 
-func TestParseConditions(t *testing.T) {
+func TestCompareParseConditions(t *testing.T) {
 	conds, err := ParseConditions("p99>+10%, rps<-5%,p50>=2ms,rps<=-1k,p90>10%", metrics)
 	if err != nil {
 		t.Fatal(err)
@@ -33,7 +33,7 @@ func TestParseConditions(t *testing.T) {
 	}
 }
 
-func TestParseConditionsRejects(t *testing.T) {
+func TestCompareParseConditionsRejects(t *testing.T) {
 	for _, s := range []string{"", "p99", "p999>10%", "errors>1%", "p99>10", "p99>fast", "rps<-5x", "p99>-100%", "p99>+inf%", "p99>NaN%", ">10%", "p50>2m"} {
 		_, err := ParseConditions(s, metrics)
 		if err == nil {
@@ -44,7 +44,7 @@ func TestParseConditionsRejects(t *testing.T) {
 	}
 }
 
-func TestBrokenNeedsASignificantChange(t *testing.T) {
+func TestCompareBrokenNeedsASignificantChange(t *testing.T) {
 	conds, err := ParseConditions("p99>+10%,p99>+1ms,rps<-5%", metrics)
 	if err != nil {
 		t.Fatal(err)

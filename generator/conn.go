@@ -573,7 +573,8 @@ func (c *conn) connectFailed(err error) time.Duration {
 		return 0
 	}
 	if errors.As(err, new(sharedDialError)) || c.warming() {
-		return c.backOff() // counted by the connection that dialed
+		// Counted by the connection that dialed; in the warm-up, not at all.
+		return c.backOff()
 	}
 	c.totals.Errors.Connect++
 	c.th.stats.countError(ClassConnect, err, 0)

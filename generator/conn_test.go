@@ -3,6 +3,7 @@ package generator
 import (
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -136,6 +137,9 @@ func parseURL(t testing.TB, raw string) *url.URL {
 	return u
 }
 
+// checks are --expect-status 2xx and a body check every response fails.
+var checks = Expect{Status: []StatusRange{{Lo: 200, Hi: 299}}, Body: &BodyCheck{Match: regexp.MustCompile(`^never`)}}
+
 // The steady-state request path must not allocate, on either engine, for
 // either protocol, in closed or open loop: at hundreds of thousands of
 // requests a second, garbage is CPU. Per-endpoint statistics and a
@@ -157,6 +161,11 @@ func TestRequestPathDoesNotAllocate(t *testing.T) {
 			{name: "h2c streams", cfg: Config{URL: parseURL(t, h2srv.URL+"/"), Transport: Transport{HTTP2: true, Streams: 8}}},
 			{name: "h2c -R", cfg: Config{URL: parseURL(t, h2srv.URL+"/"), Transport: Transport{HTTP2: true, Streams: 4}, Pacer: pace.ConstantRate(20000)}},
 			{name: "h2c response()", cfg: Config{URL: parseURL(t, h2srv.URL+"/"), Transport: Transport{HTTP2: true}}, hooks: true},
+			{name: "http1 -n", cfg: Config{URL: parseURL(t, h1srv.URL+"/"), Requests: 1 << 40}},
+			{name: "http1 warm-up over", cfg: Config{URL: parseURL(t, h1srv.URL+"/"), Warmup: time.Nanosecond}},
+			{name: "http1 checks", cfg: Config{URL: parseURL(t, h1srv.URL+"/"), Expect: checks}},
+			{name: "http1 --follow", cfg: Config{URL: parseURL(t, h1srv.URL+"/"), Follow: 3}},
+			{name: "h2c checks", cfg: Config{URL: parseURL(t, h2srv.URL+"/"), Transport: Transport{HTTP2: true, Streams: 4}, Expect: checks}},
 		} {
 			t.Run(engine.String()+" "+tc.name, func(t *testing.T) {
 				h := newHarness(t, tc.cfg, engine, tc.hooks)
@@ -170,6 +179,9 @@ func TestRequestPathDoesNotAllocate(t *testing.T) {
 				c := h.c
 				if c.totals.Requests < 2101 || c.sent < c.totals.Requests || c.totals.Errors.Socket() != 0 {
 					t.Errorf("requests %d sent %d errors %+v", c.totals.Requests, c.sent, c.totals.Errors)
+				}
+				if tc.cfg.Expect.Body != nil && c.totals.Errors.CheckBody != c.totals.Requests {
+					t.Errorf("%d of %d responses failed the body check, want all", c.totals.Errors.CheckBody, c.totals.Requests)
 				}
 				c.rec.flush(0)
 				if tc.cfg.ByEndpoint {

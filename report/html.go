@@ -473,8 +473,8 @@ td.num, th.num { text-align: right; }
 <section id="reasons"><table><tr><th>Class</th><th>Reason</th><th class="num">Count</th></tr>
 {{range .Reasons}}<tr><td>{{.Class}}</td><td>{{.Reason}}</td><td class="num">{{.Count}}</td></tr>{{end}}</table></section>{{end}}
 {{if .Endpoints}}<h2>Endpoints</h2>
-<section id="endpoints"><table><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Req/sec</th><th>Statuses</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th></tr>
-{{range .Endpoints}}<tr><th>{{.Name}}</th><td class="num">{{.Requests}}</td><td class="num">{{.Errors}}</td><td class="num">{{.Rate}}</td><td>{{.Statuses}}</td><td class="num">{{.P50}}</td><td class="num">{{.P90}}</td><td class="num">{{.P99}}</td><td class="num">{{.Max}}</td></tr>{{end}}</table></section>
+<section id="endpoints"><table><tr><th>Endpoint</th><th class="num">Requests</th><th class="num">Errors</th><th class="num">Req/sec</th><th>Statuses</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th><th class="num">OK p99</th><th class="num">Fail p99</th></tr>
+{{range .Endpoints}}<tr><th>{{.Name}}</th><td class="num">{{.Requests}}</td><td class="num">{{.Errors}}</td><td class="num">{{.Rate}}</td><td>{{.Statuses}}</td><td class="num">{{.P50}}</td><td class="num">{{.P90}}</td><td class="num">{{.P99}}</td><td class="num">{{.Max}}</td><td class="num">{{.OKP99}}</td><td class="num">{{.FailP99}}</td></tr>{{end}}</table></section>
 {{.EndpointChart}}{{end}}
 {{if .Connect}}<h2>Connection timing</h2>
 <section id="connect"><table><tr><th>Phase</th><th class="num">Count</th><th class="num">Mean</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">Max</th></tr>

@@ -171,6 +171,7 @@ http {
         location = /hello.txt { default_type text/plain; return 200 "hello"; }
         location = /missing { return 404; }
         location ~ /err$ { limit_req zone=cases burst=100000; root html; try_files /none =503; }
+        location ~ ^(/m/\d+)/redir$ { absolute_redirect off; return 302 $1/a; }
         location ~ /hang$ { proxy_pass http://127.0.0.1:%[9]d; proxy_read_timeout 300s; }
         location /m/ { limit_req zone=cases burst=100000; root html; default_type text/plain; try_files /ok.txt =404; }
         location / { default_type text/plain; return 200 "ok"; }
