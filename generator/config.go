@@ -86,10 +86,11 @@ type Config struct {
 	// its connections, and its rate and connection stages.
 	Shard Shard
 	// Requests, when set, ends the run once exactly this many requests got
-	// a response or an error (a pipelined batch is sent whole). Each
-	// connection sends its share: the requests of the whole workload's
-	// round-robin that fall to its place, so shards together send exactly
-	// Requests too. Duration still bounds the run.
+	// a response or an error (a failed connect is no request; a pipelined
+	// batch is sent whole). Each connection sends its share: the requests
+	// of the whole workload's round-robin that fall to its place, so
+	// shards together send exactly Requests too. Duration still bounds the
+	// run.
 	Requests uint64
 	// Warmup is run before the measured part, at the same load, and left
 	// out of every statistic: the result covers the Duration after it.

@@ -59,7 +59,9 @@ func TestRequestsCountErrorsAndNeverRetry(t *testing.T) {
 	cfg := config(t, srv.URL, 4, 1, 20*time.Second)
 	cfg.Requests = 400
 	res := run(t, cfg)
-	if got := res.Requests + res.Errors.Socket(); got != 400 || res.Errors.Read == 0 {
+	// A failed connect is no request: it does not count toward -n.
+	e := res.Errors
+	if got := res.Requests + e.Read + e.Write + e.Timeout + e.Reset; got != 400 || e.Read == 0 {
 		t.Errorf("responses %d + errors %+v = %d, want 400 with read errors", res.Requests, res.Errors, got)
 	}
 }

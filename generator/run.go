@@ -63,6 +63,8 @@ func (r *run) clock() time.Duration { return time.Since(r.epoch) }
 
 func (r *run) end() {
 	r.doneOnce.Do(func() {
+		// What the end interrupts (dials, requests) is no error.
+		r.stopping.Store(true)
 		close(r.done)
 		r.cancel()
 	})
