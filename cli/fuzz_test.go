@@ -2,7 +2,10 @@ package cli
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -125,6 +128,34 @@ func FuzzParseArgs(f *testing.F) {
 			if !(p >= 0 && p <= 100) {
 				t.Fatalf("Parse(%q): percentile %v", args, p)
 			}
+		}
+	})
+}
+
+// FuzzCompareReports: a report compare reads, whatever it holds, is
+// refused in one line or compared without a panic.
+func FuzzCompareReports(f *testing.F) {
+	iv := `{"start_s":%d,"length_s":1,"requests":%d,"errors":0,"requests_per_sec":%d,"target_per_sec":0,"p50_us":%d,"p90_us":2,"p99_us":3,"max_us":4}`
+	var series []string
+	for i := 0; i < 6; i++ {
+		series = append(series, fmt.Sprintf(iv, i, 100+i, 100+i, i))
+	}
+	f.Add(`{"tool":"gowrk","schema_version":1,"workload":"0123456789abcdef","config":{"series_interval_s":1},"series":[` + strings.Join(series, ",") + `]}`)
+	f.Add(`{"tool":"gowrk","schema_version":1,"config":{"series_interval_s":1e-300},"series":[]}`)
+	f.Add(`{"tool":"gowrk","schema_version":1,"config":{"series_interval_s":-1},"series":null}`)
+	f.Add(`[]`)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, doc string) {
+		path := filepath.Join(dir, "r.json")
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		in, err := readCompareInput(path)
+		if err == nil {
+			_, err = compareRuns(in, in, nil)
+		}
+		if err != nil && strings.ContainsAny(err.Error(), "\n\r") {
+			t.Fatalf("error on several lines: %q", err)
 		}
 	})
 }

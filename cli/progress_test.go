@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,10 @@ func TestProgressOnTerminalOnly(t *testing.T) {
 	}
 	if strings.Contains(stdout, "req/s,") || strings.Contains(stdout, "\r") {
 		t.Errorf("progress on stdout:\n%q", stdout)
+	}
+	// The warm-up says so, and then the measured part counts from 0.
+	if _, _, terminal := runOnTerminal(t, "-t1", "-c2", "--warmup", "2s", "-d2s", srv.URL); !strings.Contains(terminal, "[1s/2s] warming up") || !regexp.MustCompile(`\[1s/2s\] [0-9]`).MatchString(terminal) {
+		t.Errorf("--warmup: terminal got %q", terminal)
 	}
 	if _, _, terminal := runOnTerminal(t, "-t1", "-c2", "-d1s", "--quiet", srv.URL); withoutVerdict(terminal) != "" {
 		t.Errorf("--quiet: terminal got %q", terminal)

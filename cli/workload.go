@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gowrk/gowrk/targets"
@@ -16,7 +17,7 @@ import (
 // generator of one workload sets for itself: its shard's number, its start
 // time, its outputs, watching and target profile, its engine and source
 // addresses, how many rounds it repeats, and the names of the files the
-// script and targets came from.
+// script, targets, body and expected body came from.
 func workloadID(o *Options, ts []targets.Target) (string, error) {
 	w := *o
 	w.Shard.Index = 0
@@ -27,6 +28,11 @@ func workloadID(o *Options, ts []targets.Target) (string, error) {
 	w.Rounds = 0
 	w.SourceAddrs = nil
 	w.RawURL, w.Script, w.Targets, w.BodyFile = "", "", "", ""
+	// --expect-body @FILE counts by the file's bytes, not its name.
+	expectFile, byFile := strings.CutPrefix(o.ExpectBody, "@")
+	if byFile {
+		w.ExpectBody = "@"
+	}
 	w.Version, w.Help = false, false
 	h := sha256.New()
 	if err := json.NewEncoder(h).Encode(w); err != nil {
@@ -38,6 +44,13 @@ func workloadID(o *Options, ts []targets.Target) (string, error) {
 			return "", err
 		}
 		h.Write(src)
+	}
+	if byFile {
+		b, err := os.ReadFile(expectFile)
+		if err != nil {
+			return "", err
+		}
+		h.Write(b)
 	}
 	if err := json.NewEncoder(h).Encode(ts); err != nil {
 		return "", err

@@ -123,3 +123,24 @@ func TestWorkloadIDOfShardsAndFiles(t *testing.T) {
 		t.Error("a missing script: no error")
 	}
 }
+
+// The files -s, --body-file and --expect-body @ name count by their bytes.
+func TestWorkloadCountsFilesByContent(t *testing.T) {
+	dir := t.TempDir()
+	a, b, c := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c")
+	for path, text := range map[string]string{a: "ok", b: "ok", c: "other"} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id := func(file string) string {
+		o, err := Parse([]string{"--expect-body", "@" + file, "--body-file", file, "http://127.0.0.1:1/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mustID(t, o, nil)
+	}
+	if id(a) != id(b) || id(a) == id(c) {
+		t.Errorf("IDs %s %s %s: want the same bytes the same, other bytes another", id(a), id(b), id(c))
+	}
+}

@@ -142,6 +142,11 @@ type Snapshot struct {
 	Rate float64
 	// Target is the scheduled requests per second now; 0 in closed loop.
 	Target float64
+	// WarmingUp says the run is in its warm-up, which Elapsed and Duration
+	// then measure; nothing is counted yet.
+	WarmingUp bool
+	// Of is Config.Requests: the run ends after that many.
+	Of uint64
 }
 
 // DefaultMaxBody is how much of a response body a response() hook sees

@@ -111,6 +111,9 @@ func redirectRequest(dst, prev []byte, status int, location []byte, scheme strin
 	}
 	loc.Scheme, loc.Host, loc.User = "", "", nil
 	next := base.ResolveReference(loc).RequestURI()
+	if loc.Opaque != "" || !strings.HasPrefix(next, "/") {
+		return dst, false // "http:x" and the like name no path
+	}
 	for i := 0; i < len(next); i++ {
 		if next[i] <= ' ' || next[i] >= 0x7f {
 			return dst, false

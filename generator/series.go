@@ -71,6 +71,12 @@ func (s *seriesRecorder) tick() bool {
 		return false
 	}
 	now := s.run.clock()
+	if cfg := &s.run.cfg; now < cfg.Warmup {
+		if cfg.Progress != nil {
+			cfg.Progress(Snapshot{Elapsed: now, Duration: cfg.Warmup, WarmingUp: true})
+		}
+		return false
+	}
 	return s.flush(now) && s.window != nil && s.window.check(now)
 }
 
@@ -166,7 +172,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch.Add(warmup), Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes, ErrorsByClass: byClass})
 	}
 	if p := cfg.Progress; p != nil {
-		snap := Snapshot{Elapsed: now - warmup, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate()}
+		snap := Snapshot{Elapsed: now - warmup, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate(), Of: cfg.Requests}
 		if cfg.Pacer.Enabled() {
 			snap.Target = cfg.Pacer.RateAt(now)
 		}

@@ -81,11 +81,19 @@ func (l *Line) Clear() {
 // The error share is of the attempts: responses (which include the error
 // statuses) plus requests that got none.
 func Format(s generator.Snapshot) string {
-	text := fmt.Sprintf("[%s/%s] %s req/s", clock(s.Elapsed), clock(s.Duration), units.FormatMetric(s.Rate))
+	if s.WarmingUp {
+		return fmt.Sprintf("[%s/%s] warming up", clock(s.Elapsed), clock(s.Duration))
+	}
+	at, requests := clock(s.Elapsed)+"/"+clock(s.Duration), fmt.Sprint(s.Requests)
+	if s.Of > 0 {
+		// -n: the run's length is its requests; -d only bounds it.
+		at, requests = clock(s.Elapsed), fmt.Sprintf("%d of %d", s.Requests, s.Of)
+	}
+	text := fmt.Sprintf("[%s] %s req/s", at, units.FormatMetric(s.Rate))
 	if s.Target > 0 {
 		text += fmt.Sprintf(" (target %s/s)", units.FormatMetric(s.Target))
 	}
-	text += fmt.Sprintf(", %d requests, %d errors", s.Requests, s.Errors)
+	text += fmt.Sprintf(", %s requests, %d errors", requests, s.Errors)
 	if attempts := s.Requests + s.SocketErrors; s.Errors > 0 && attempts > 0 {
 		text += fmt.Sprintf(" (%.2f%%)", float64(s.Errors)/float64(attempts)*100)
 	}

@@ -26,6 +26,10 @@ func TestFormat(t *testing.T) {
 			"[1s/1s] 0.00 req/s, 30 requests, 20 errors (50.00%)"},
 		{generator.Snapshot{Elapsed: time.Second, Duration: time.Second, Errors: 5, SocketErrors: 5},
 			"[1s/1s] 0.00 req/s, 0 requests, 5 errors (100.00%)"},
+		{generator.Snapshot{Elapsed: 3 * time.Second, Duration: 5 * time.Second, WarmingUp: true},
+			"[3s/5s] warming up"},
+		{generator.Snapshot{Elapsed: 4 * time.Second, Duration: 365 * 24 * time.Hour, Rate: 2500, Requests: 10000, Of: 100000},
+			"[4s] 2.50k req/s, 10000 of 100000 requests, 0 errors"},
 	} {
 		if got := Format(tc.s); got != tc.want {
 			t.Errorf("Format = %q, want %q", got, tc.want)

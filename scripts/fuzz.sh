@@ -32,6 +32,10 @@ targets=(
 	"./luascript FuzzCJSONDecode"
 	"./luascript FuzzPattern"
 	"./target FuzzAppendString"
+	"./generator FuzzRedirectRequest"
+	"./compare FuzzSamples"
+	"./cli FuzzCompareReports"
+	"./targetprofile FuzzSummarize"
 )
 
 fuzztime=${FUZZTIME:-30s}
