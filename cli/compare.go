@@ -72,6 +72,8 @@ type compareInput struct {
 		SeriesIntervalS float64 `json:"series_interval_s"`
 	} `json:"config"`
 	Series *[]compareInterval `json:"series"`
+	// Rounds are the figures of each round of a --rounds run.
+	Rounds []compareInterval `json:"rounds"`
 	// full are the intervals of the nominal length: the last one of a run
 	// is usually a sliver whose few responses say little.
 	full []compareInterval
@@ -165,9 +167,9 @@ func readCompareInput(path string) (*compareInput, error) {
 			in.full = append(in.full, iv)
 		}
 	}
-	if n := len(in.full); n < compare.MinSamples {
-		return nil, fmt.Errorf("%s: %d full intervals of %s, too few to judge: compare needs at least %d (a run of %s or longer)",
-			path, n, seconds(step), compare.MinSamples, seconds(step*compare.MinSamples))
+	if n := len(in.full); n < compare.MinSamples && len(in.Rounds) < compare.MinSamples {
+		return nil, fmt.Errorf("%s: %d full intervals of %s, too few to judge: compare needs at least %d (a run of %s or longer, or --rounds %d)",
+			path, n, seconds(step), compare.MinSamples, seconds(step*compare.MinSamples), compare.MinSamples)
 	}
 	return in, nil
 }
@@ -195,8 +197,14 @@ func workloadWarning(base, r *compareInput) string {
 
 // samples are a metric's values over the full intervals; latencies only
 // of the intervals that had responses, as the others hold no latency.
-func (in *compareInput) samples(m compareMetric) []float64 {
+func (in *compareInput) samples(m compareMetric, byRounds bool) []float64 {
 	var out []float64
+	if byRounds {
+		for _, r := range in.Rounds {
+			out = append(out, m.value(r))
+		}
+		return out
+	}
 	for _, iv := range in.full {
 		if m.latency && iv.Requests == 0 {
 			continue
@@ -213,14 +221,21 @@ func compareRuns(base, r *compareInput, failOn []compare.Condition) (comparisonJ
 		return comparisonJSON{}, fmt.Errorf("%s has intervals of %s, %s of %s: their figures are not comparable",
 			base.path, seconds(base.Config.SeriesIntervalS), r.path, seconds(r.Config.SeriesIntervalS))
 	}
-	out := comparisonJSON{compareRunJSON: compareRunJSONOf(r)}
+	out := comparisonJSON{compareRunJSON: compareRunJSONOf(r), Samples: "intervals"}
+	// Rounds hold the noise between runs (the machine's load changes),
+	// which the seconds of one run do not: with enough on both sides,
+	// they are the samples.
+	byRounds := len(base.Rounds) >= compare.MinSamples && len(r.Rounds) >= compare.MinSamples
+	if byRounds {
+		out.Samples, out.RoundsA, out.RoundsB = "rounds", len(base.Rounds), len(r.Rounds)
+	}
 	if base.Workload != "" && r.Workload != "" {
 		same := base.Workload == r.Workload
 		out.SameWorkload = &same
 	}
 	results := map[string]compare.Comparison{}
 	for _, m := range compareMetrics {
-		a, b := base.samples(m), r.samples(m)
+		a, b := base.samples(m, byRounds), r.samples(m, byRounds)
 		c, err := compare.Samples(a, b)
 		if errors.Is(err, compare.ErrTooFew) {
 			short, n := base.path, len(a)
@@ -293,9 +308,13 @@ func compareRunJSONOf(in *compareInput) compareRunJSON {
 type comparisonJSON struct {
 	compareRunJSON
 	// SameWorkload is null when a report has no workload ID.
-	SameWorkload *bool                  `json:"same_workload"`
-	Metrics      []compareMetricJSON    `json:"metrics"`
-	Thresholds   []compareThresholdJSON `json:"thresholds,omitempty"`
+	SameWorkload *bool `json:"same_workload"`
+	// Samples are what the statistics compare: "intervals" of one run a
+	// side, or "rounds" (RoundsA of the baseline's, RoundsB of this one's).
+	Samples          string                 `json:"samples"`
+	RoundsA, RoundsB int                    `json:"-"`
+	Metrics          []compareMetricJSON    `json:"metrics"`
+	Thresholds       []compareThresholdJSON `json:"thresholds,omitempty"`
 }
 
 type compareMetricJSON struct {
@@ -404,7 +423,11 @@ func writeCompareText(w io.Writer, doc compareDoc) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "%s against %s (%d and %d intervals of %s)\n", c.File, doc.Baseline.File, c.Intervals, doc.Baseline.Intervals, seconds(c.SeriesIntervalS))
+		if c.Samples == "rounds" {
+			fmt.Fprintf(w, "%s against %s (%d and %d rounds)\n", c.File, doc.Baseline.File, c.RoundsB, c.RoundsA)
+		} else {
+			fmt.Fprintf(w, "%s against %s (%d and %d intervals of %s)\n", c.File, doc.Baseline.File, c.Intervals, doc.Baseline.Intervals, seconds(c.SeriesIntervalS))
+		}
 		rows := [][]string{{"Metric", "A", "B", "Change", "95% CI", "p", "Verdict"}}
 		for _, m := range c.Metrics {
 			rows = append(rows, []string{
@@ -414,7 +437,13 @@ func writeCompareText(w io.Writer, doc compareDoc) {
 		}
 		writeAligned(w, rows, []bool{false, true, true, true, true, true, false})
 	}
-	fmt.Fprintln(w, "  A, B: medians of the intervals; change: Hodges-Lehmann estimate of B/A; p: Mann-Whitney U")
+	fmt.Fprintln(w, "  A, B: medians of the intervals (or rounds); change: Hodges-Lehmann estimate of B/A; p: Mann-Whitney U")
+	for _, c := range doc.Comparisons {
+		if c.Samples != "rounds" {
+			fmt.Fprintf(w, "  one run a side: the seconds show the noise within each run, not between runs; runs made with --rounds %d or more compare their rounds\n", compare.MinSamples)
+			break
+		}
+	}
 }
 
 func (m compareMetricJSON) metricLabel() string {

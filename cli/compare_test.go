@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -201,7 +202,7 @@ func TestCompareBadInput(t *testing.T) {
 		{[]string{"compare", good, notJSON}, "not a gowrk JSON report"},
 		{[]string{"compare", merged, good}, "not a gowrk JSON report"},
 		{[]string{"compare", good, noSeries}, "not a gowrk JSON report"},
-		{[]string{"compare", good, short}, "3 full intervals of 1s, too few to judge: compare needs at least 5 (a run of 5s or longer)"},
+		{[]string{"compare", good, short}, "3 full intervals of 1s, too few to judge: compare needs at least 5 (a run of 5s or longer, or --rounds 5)"},
 		{[]string{"compare", good, other}, "not comparable"},
 		{[]string{"compare", "--fail-on", "p99>10", good, good}, "needs % or a time unit"},
 		{[]string{"compare", "--fail-on", "errors>1%", good, good}, `unknown metric "errors"`},
@@ -237,4 +238,45 @@ func TestCompareBadInput(t *testing.T) {
 func jsonNumber(f float64) string {
 	b, _ := json.Marshal(f)
 	return string(b)
+}
+
+// Reports of --rounds runs compare their rounds: the noise between runs
+// is then in the interval, and the text says what was compared.
+func TestCompareRounds(t *testing.T) {
+	dir := t.TempDir()
+	report := func(name string, rates ...float64) string {
+		var ivs, rounds []string
+		for range 6 {
+			ivs = append(ivs, `{"length_s":1,"requests":100,"requests_per_sec":1000,"p50_us":2000,"p90_us":2500,"p99_us":3000}`)
+		}
+		for i, r := range rates {
+			rounds = append(rounds, fmt.Sprintf(`{"round":%d,"requests_per_sec":%s,"p50_us":%d,"p90_us":2500,"p99_us":3000,"runtime_s":1,"interrupted":false}`, i+1, jsonNumber(r), int(2e6/r)))
+		}
+		doc := `{"schema_version":1,"tool":"gowrk","workload":"0123456789abcdef","config":{"series_interval_s":1},"series":[` + strings.Join(ivs, ",") + `],"rounds":[` + strings.Join(rounds, ",") + `]}`
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// The intervals are identical; only the rounds differ.
+	a := report("a.json", 1000, 1010, 990, 1005, 995)
+	b := report("b.json", 800, 810, 790, 805, 795)
+	one := report("one.json")
+	code, stdout, stderr := runMain("compare", "--json", filepath.Join(dir, "c.json"), a, b)
+	if code != 0 || !strings.Contains(stdout, "(5 and 5 rounds)") || !strings.Contains(stdout, "significantly lower") || strings.Contains(stdout, "one run a side") {
+		t.Errorf("rounds: exit %d, stderr %q\n%s", code, stderr, stdout)
+	}
+	schema, err := jsonschema.LoadStrict("../docs/compare-schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc, err := os.ReadFile(filepath.Join(dir, "c.json")); err != nil || schema.Validate(doc) != nil || !strings.Contains(string(doc), `"samples": "rounds"`) {
+		t.Errorf("comparison JSON: %v %v\n%s", err, schema.Validate(doc), doc)
+	}
+	// Without rounds on both sides, the intervals, and the caveat.
+	code, stdout, _ = runMain("compare", a, one)
+	if code != 0 || !strings.Contains(stdout, "(6 and 6 intervals of 1s)") || strings.Count(stdout, "no significant difference") != 4 || !strings.Contains(stdout, "one run a side") {
+		t.Errorf("intervals: exit %d\n%s", code, stdout)
+	}
 }
