@@ -80,7 +80,7 @@ func TestPrometheusRemoteWrite(t *testing.T) {
 		}
 	}
 	classes := prom.Query(t, "gowrk_errors_total")
-	if len(classes) != 6 {
+	if len(classes) != 7 {
 		t.Errorf("error series %v", classes)
 	}
 	for _, s := range classes {

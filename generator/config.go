@@ -129,6 +129,9 @@ type IntervalData struct {
 	// ErrorClass (ClassConnect to ClassReset), from the start of the run
 	// to the bucket's end.
 	ErrorsByClass [ClassStatus]uint64
+	// Checks counts the responses that failed Config.Expect's checks, from
+	// the start of the run to the bucket's end.
+	Checks uint64
 }
 
 // Snapshot is a view of a running test, for progress displays.

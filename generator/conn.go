@@ -103,6 +103,7 @@ type conn struct {
 	completed atomic.Uint64
 	failed    atomic.Uint64 // socket errors plus statuses above 399
 	socket    atomic.Uint64 // socket errors
+	checks    atomic.Uint64 // failed checks
 	// On the goroutine engine, the monitor times requests out: inflight is
 	// the oldest flight's start (run clock in ns, +1; 0 when none), and
 	// expired says the monitor interrupted the connection for it.
@@ -478,6 +479,7 @@ func (c *conn) complete(f *flight, end time.Duration) {
 	c.completed.Store(c.totals.Requests)
 	if e.Status+e.Check != failures {
 		c.failed.Store(e.Socket() + e.Status + e.Check)
+		c.checks.Store(e.Check)
 	}
 	c.rec.due(end)
 	c.answered, c.backoff = true, 0

@@ -145,7 +145,8 @@ func (e Errors) Responses() uint64 { return e.Status + e.Check }
 // Socket is the number of socket errors (everything but Status and Check).
 func (e Errors) Socket() uint64 { return e.Connect + e.Read + e.Write + e.Timeout + e.Reset }
 
-func (e *Errors) add(o Errors) {
+// Add adds o's counts to e's.
+func (e *Errors) Add(o Errors) {
 	e.Connect += o.Connect
 	e.Read += o.Read
 	e.Write += o.Write

@@ -301,7 +301,7 @@ func collect(cfg Config, threads []*thread, runtime time.Duration) *Result {
 		res.Threads[i] = s.totals
 		res.Requests += s.totals.Requests
 		res.Bytes += s.totals.Bytes
-		res.Errors.add(s.totals.Errors)
+		res.Errors.Add(s.totals.Errors)
 		res.Sent += s.sent
 		res.Late += s.late
 		res.MaxBehind = max(res.MaxBehind, s.maxBehind)

@@ -100,6 +100,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	var total counters
 	var codes map[int]uint64 // the status codes so far, for OnInterval only
 	var byClass [ClassStatus]uint64
+	var checks uint64
 	if s.run.cfg.OnInterval != nil {
 		codes = map[int]uint64{}
 	}
@@ -112,6 +113,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 			total.requests += c.completed.Load()
 			total.errors += c.failed.Load()
 			total.socket += c.socket.Load()
+			checks += c.checks.Load()
 		}
 		st := th.stats
 		st.mu.Lock()
@@ -169,7 +171,7 @@ func (s *seriesRecorder) flush(now time.Duration) bool {
 	}
 	s.lastTick, s.last = now, total
 	if f := cfg.OnInterval; f != nil {
-		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch.Add(warmup), Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes, ErrorsByClass: byClass})
+		f(IntervalData{Interval: iv, Config: cfg, RunStart: s.run.epoch.Add(warmup), Latency: s.merged, Uncorrected: s.mergedRaw, StatusCodes: codes, ErrorsByClass: byClass, Checks: checks})
 	}
 	if p := cfg.Progress; p != nil {
 		snap := Snapshot{Elapsed: now - warmup, Duration: cfg.Duration, Requests: total.requests, Errors: total.errors, SocketErrors: total.socket, Rate: iv.Rate(), Of: cfg.Requests}

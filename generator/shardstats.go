@@ -172,7 +172,7 @@ func (s *shardStats) merge(c *conn) {
 	}
 	s.redirects += c.redirects
 	s.unfollowed += c.unfollowed
-	s.totals.Errors.add(c.totals.Errors)
+	s.totals.Errors.Add(c.totals.Errors)
 	s.sent += c.sent
 	s.late += c.late
 	s.maxBehind = max(s.maxBehind, c.maxBehind)

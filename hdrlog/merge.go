@@ -68,11 +68,7 @@ func totals(logs []*Log) *generator.Result {
 		}
 		res.Requests += s.Requests
 		res.Bytes += s.Bytes
-		res.Errors.Connect += s.Errors.Connect
-		res.Errors.Read += s.Errors.Read
-		res.Errors.Write += s.Errors.Write
-		res.Errors.Timeout += s.Errors.Timeout
-		res.Errors.Status += s.Errors.Status
+		res.Errors.Add(s.Errors)
 		for code, n := range s.StatusCodes {
 			res.StatusCodes[code] += n
 		}

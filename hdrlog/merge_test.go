@@ -50,6 +50,10 @@ func TestMergeEqualsOneHistogramOfBoth(t *testing.T) {
 		if merged.Requests != resA.Requests+resB.Requests || merged.StatusCodes[503] != 6 || merged.Errors.Timeout != 2 {
 			t.Errorf("counts: requests %d, 503s %d, timeouts %d", merged.Requests, merged.StatusCodes[503], merged.Errors.Timeout)
 		}
+		// Every class adds up: HTTP/2 resets and failed checks too.
+		if e := merged.Errors; e.Reset != 2 || e.Check != 4 || e.CheckBody != 2 {
+			t.Errorf("merged errors %+v", e)
+		}
 		if merged.Config.Connections != 8 || merged.Config.Threads != 4 || merged.RequestRate.TotalCount() != 10 {
 			t.Errorf("connections %d threads %d rate samples %d", merged.Config.Connections, merged.Config.Threads, merged.RequestRate.TotalCount())
 		}

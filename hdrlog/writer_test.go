@@ -31,7 +31,7 @@ func fakeRun(t testing.TB, seed uint64, start time.Time, n int, openLoop bool) (
 		Config: cfg, Start: start, Runtime: time.Duration(n) * time.Second,
 		Latency: generator.NewLatencyHistogram(), RequestRate: hdrhistogram.New(1, 1_000_000_000, 3),
 		StatusCodes: map[int]uint64{200: 0, 503: 3},
-		Errors:      generator.Errors{Status: 3, Timeout: 1},
+		Errors:      generator.Errors{Status: 3, Timeout: 1, Reset: 1, Check: 2, CheckBody: 1},
 	}
 	if openLoop {
 		res.Corrected = generator.NewLatencyHistogram()

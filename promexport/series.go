@@ -48,8 +48,8 @@ func (s *State) Families(labels []Label) []Family {
 	fams := []Family{
 		{Name: RequestsName, Type: "counter", Help: "Complete responses of any status.",
 			Series: []Series{{Name: RequestsName, Labels: labels, Value: float64(s.Requests)}}},
-		{Name: ErrorsName, Type: "counter", Help: "Failed requests by class: socket errors (connect, read, write, timeout, reset) and responses above 399 (status).",
-			Series: classes(labels, e.Connect, e.Read, e.Write, e.Timeout, e.Status, e.Reset)},
+		{Name: ErrorsName, Type: "counter", Help: "Failed requests by class: socket errors (connect, read, write, timeout, reset), responses above 399 (status) and responses that failed --expect-status or --expect-body (check).",
+			Series: classes(labels, e.Connect, e.Read, e.Write, e.Timeout, e.Status, e.Reset, e.Check)},
 		{Name: ResponsesName, Type: "counter", Help: "Responses by status code.",
 			Series: byStatus(ResponsesName, labels, s.StatusCodes)},
 		{Name: LatencyName, Type: "histogram", Help: latencyHelp, Series: s.Latency.series(LatencyName, labels)},
@@ -78,7 +78,7 @@ func (s *State) Families(labels []Label) []Family {
 
 // classes are the error series, one per class in generator.Errors' order.
 func classes(labels []Label, counts ...uint64) []Series {
-	names := [...]string{"connect", "read", "write", "timeout", "status", "reset"}
+	names := [...]string{"connect", "read", "write", "timeout", "status", "reset", "check"}
 	out := make([]Series, len(names))
 	for i, n := range names {
 		out[i] = Series{Name: ErrorsName, Labels: with(labels, Label{"class", n}), Value: float64(counts[i])}

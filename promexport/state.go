@@ -47,8 +47,14 @@ func (s *State) addInterval(d generator.IntervalData) {
 	s.Errors = generator.Errors{
 		Connect: byClass[generator.ClassConnect], Read: byClass[generator.ClassRead],
 		Write: byClass[generator.ClassWrite], Timeout: byClass[generator.ClassTimeout],
-		Reset: byClass[generator.ClassReset], Status: statusErrors(d.StatusCodes),
+		Reset: byClass[generator.ClassReset],
 	}
+	// With --expect-status the listed statuses decide: a failed one is a
+	// check, not a status error.
+	if d.Config == nil || len(d.Config.Expect.Status) == 0 {
+		s.Errors.Status = statusErrors(d.StatusCodes)
+	}
+	s.Errors.Check = d.Checks
 	if d.StatusCodes != nil {
 		s.StatusCodes = d.StatusCodes
 	}

@@ -43,6 +43,14 @@ func TestStateAddsIntervals(t *testing.T) {
 	if s.Latency.Count != 5 || s.Latency.Buckets[2] != 1 || s.Latency.Buckets[3] != 3 || s.Latency.Buckets[5] != 1 || s.Target != 200 {
 		t.Errorf("latency %+v, target %v", s.Latency, s.Target)
 	}
+	// With --expect-status, failed statuses are checks, counted by the run.
+	s.addInterval(generator.IntervalData{
+		Config:      &generator.Config{Expect: generator.Expect{Status: []generator.StatusRange{{Lo: 200, Hi: 299}}}},
+		StatusCodes: map[int]uint64{200: 3, 503: 1, 404: 1}, ErrorsByClass: byClass, Checks: 2,
+	})
+	if s.Errors.Status != 0 || s.Errors.Check != 2 {
+		t.Errorf("with --expect-status: errors %+v", s.Errors)
+	}
 	// A closed-loop run has no target.
 	c := State{}
 	c.addInterval(generator.IntervalData{Interval: generator.Interval{Target: 5}})

@@ -48,7 +48,7 @@ func TestWriteTextParses(t *testing.T) {
 	if f := fams[TargetName]; f.GetType() != dto.MetricType_GAUGE || f.Metric[0].GetGauge().GetValue() != 12.5 {
 		t.Errorf("target %v", f)
 	}
-	if f := fams[ErrorsName]; len(f.GetMetric()) != 6 {
+	if f := fams[ErrorsName]; len(f.GetMetric()) != 7 {
 		t.Errorf("errors %v", f)
 	}
 	f := fams[LatencyName]
