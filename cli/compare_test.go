@@ -14,7 +14,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gowrk/gowrk/internal/jsonschema"
 	"github.com/gowrk/gowrk/internal/testserver"
 )
 
@@ -118,21 +117,8 @@ func TestCompareSameAndSlower(t *testing.T) {
 			t.Errorf("table lacks %q", want)
 		}
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := jsonschema.LoadStrict("../docs/compare-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := schema.Validate(data); err != nil {
-		t.Fatalf("%v\n%s", err, data)
-	}
 	var doc compareOutput
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
+	readValid(t, compareSchema, out, &doc)
 	if len(doc.Comparisons) != 2 {
 		t.Fatalf("%d comparisons", len(doc.Comparisons))
 	}
@@ -267,12 +253,9 @@ func TestCompareRounds(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "(5 and 5 rounds)") || !strings.Contains(stdout, "significantly lower") || strings.Contains(stdout, "one run a side") {
 		t.Errorf("rounds: exit %d, stderr %q\n%s", code, stderr, stdout)
 	}
-	schema, err := jsonschema.LoadStrict("../docs/compare-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if doc, err := os.ReadFile(filepath.Join(dir, "c.json")); err != nil || schema.Validate(doc) != nil || !strings.Contains(string(doc), `"samples": "rounds"`) {
-		t.Errorf("comparison JSON: %v %v\n%s", err, schema.Validate(doc), doc)
+	var doc struct{ Comparisons []struct{ Samples string } }
+	if readValid(t, compareSchema, filepath.Join(dir, "c.json"), &doc); len(doc.Comparisons) != 1 || doc.Comparisons[0].Samples != "rounds" {
+		t.Errorf("comparison JSON: %+v", doc)
 	}
 	// Without rounds on both sides, the intervals, and the caveat.
 	code, stdout, _ = runMain("compare", a, one)

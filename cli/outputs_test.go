@@ -14,6 +14,38 @@ import (
 	"github.com/gowrk/gowrk/internal/testserver"
 )
 
+// The schemas of gowrk's JSON report and of compare's.
+const (
+	reportSchema  = "../docs/json-schema.json"
+	compareSchema = "../docs/compare-schema.json"
+)
+
+// decodeValid checks data against a schema, strictly (a field it does not
+// describe fails), and decodes it into v.
+func decodeValid(t *testing.T, schemaFile string, data []byte, v any) {
+	t.Helper()
+	schema, err := jsonschema.LoadStrict(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(data); err != nil {
+		t.Fatalf("%v\n%s", err, data)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readValid is decodeValid on a file's contents.
+func readValid(t *testing.T, schemaFile, path string, v any) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeValid(t, schemaFile, data, v)
+}
+
 func okServer(t *testing.T) *testserver.Server {
 	return testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
 }
@@ -25,21 +57,12 @@ func TestJSONToStdout(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	schema, err := jsonschema.LoadStrict("../docs/json-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := schema.Validate([]byte(stdout)); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
-	}
 	var doc struct {
 		Mode     string
 		Requests uint64
 		Schedule struct{ Sent uint64 }
 	}
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
+	decodeValid(t, reportSchema, []byte(stdout), &doc)
 	if doc.Mode != "constant-rate" || doc.Requests < 150 || doc.Schedule.Sent < 150 {
 		t.Errorf("document %+v", doc)
 	}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +15,6 @@ import (
 	"github.com/google/pprof/profile"
 
 	"github.com/gowrk/gowrk/generator"
-	"github.com/gowrk/gowrk/internal/jsonschema"
 	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/targetprofile"
 )
@@ -118,17 +116,6 @@ func TestProfileTarget(t *testing.T) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	doc, err := os.ReadFile(js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := jsonschema.LoadStrict("../docs/json-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := schema.Validate(doc); err != nil {
-		t.Fatal(err)
-	}
 	var got struct {
 		TargetProfile struct {
 			URL, File string
@@ -142,9 +129,7 @@ func TestProfileTarget(t *testing.T) {
 			}
 		} `json:"target_profile"`
 	}
-	if err := json.Unmarshal(doc, &got); err != nil {
-		t.Fatal(err)
-	}
+	readValid(t, reportSchema, js, &got)
 	tp := got.TargetProfile
 	if tp.File != file || tp.Seconds != 2 || tp.StartS != 0.4 || tp.CPUS <= 0 || len(tp.Top) == 0 || len(tp.Top) > profileTop {
 		t.Errorf("target_profile %+v", tp)

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,7 +8,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gowrk/gowrk/internal/jsonschema"
 	"github.com/gowrk/gowrk/internal/testnginx"
 	"github.com/gowrk/gowrk/internal/testserver"
 )
@@ -22,16 +20,7 @@ func runDoc(t *testing.T, args ...string) (doc map[string]any, stderr string) {
 	if code != 0 {
 		t.Fatalf("%q: exit %d: %s", args, code, stderr)
 	}
-	schema, err := jsonschema.LoadStrict("../docs/json-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := schema.Validate([]byte(stdout)); err != nil {
-		t.Fatalf("%v\n%s", err, stdout)
-	}
-	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
-		t.Fatal(err)
-	}
+	decodeValid(t, reportSchema, []byte(stdout), &doc)
 	return doc, stderr
 }
 

@@ -1,15 +1,12 @@
 package cli
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/gowrk/gowrk/internal/jsonschema"
 	"github.com/gowrk/gowrk/report"
 )
 
@@ -47,17 +44,6 @@ function done(summary, latency, requests) io.write("done " .. summary.requests .
 	if strings.Count(stdout, "init\n") != 3 || strings.Count(stdout, "done ") != 1 {
 		t.Errorf("init() thrice and done() once expected:\n%s", stdout)
 	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := jsonschema.LoadStrict("../docs/json-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := schema.Validate(data); err != nil {
-		t.Fatalf("%v\n%s", err, data)
-	}
 	var doc struct {
 		Requests       uint64
 		RequestsPerSec float64 `json:"requests_per_sec"`
@@ -68,9 +54,7 @@ function done(summary, latency, requests) io.write("done " .. summary.requests .
 			P99US          int64   `json:"p99_us"`
 		}
 	}
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
+	readValid(t, reportSchema, out, &doc)
 	if len(doc.Rounds) != 3 || m[1] != string(rune('0'+doc.Round)) {
 		t.Fatalf("rounds %+v, round %d; stderr names round %s", doc.Rounds, doc.Round, m[1])
 	}

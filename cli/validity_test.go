@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"io"
 	"net"
 	"os"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gowrk/gowrk/internal/jsonschema"
 	"github.com/gowrk/gowrk/internal/testserver"
 )
 
@@ -40,21 +38,8 @@ type verdictDoc struct {
 
 func readVerdict(t *testing.T, path string) verdictDoc {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema, err := jsonschema.LoadStrict("../docs/json-schema.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := schema.Validate(data); err != nil {
-		t.Fatalf("%v\n%s", err, data)
-	}
 	var doc verdictDoc
-	if err := json.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
+	readValid(t, reportSchema, path, &doc)
 	if len(doc.Validity.Checks) != 5 {
 		t.Fatalf("validity %+v", doc.Validity)
 	}
