@@ -108,7 +108,7 @@ func (r *RequestOptions) check(fs *pflag.FlagSet, o *Options) error {
 	if r.BodyFile != "" {
 		b, err := os.ReadFile(r.BodyFile)
 		if err != nil {
-			return fmt.Errorf("cannot read --body-file: %s", printableError(err))
+			return fmt.Errorf("cannot read --body-file: %v", flagError(err))
 		}
 		r.Body = b
 	}
@@ -136,7 +136,7 @@ func (r *RequestOptions) check(fs *pflag.FlagSet, o *Options) error {
 	if r.Requests > 0 && len(o.StopOn) > 0 {
 		return errors.New("-n cannot be used with --stop-on")
 	}
-	if r.Warmup > 0 && o.Warmup+o.Duration > maxSeconds {
+	if r.Warmup > 0 && r.Warmup+o.Duration > maxSeconds {
 		return fmt.Errorf("--warmup and -d last over %dh", maxSeconds/3600)
 	}
 	if r.Follow > 0 && o.HTTP3 {
@@ -159,7 +159,7 @@ func (r *RequestOptions) bodyCheck(maxBody uint64) (*generator.BodyCheck, error)
 	if path, ok := strings.CutPrefix(r.ExpectBody, "@"); ok {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, fmt.Errorf("cannot read --expect-body's file: %s", printableError(err))
+			return nil, fmt.Errorf("cannot read --expect-body's file: %v", flagError(err))
 		}
 		if uint64(len(b)) > maxBody {
 			return nil, fmt.Errorf("--expect-body's file has %d bytes, more than --max-body %d: raise --max-body", len(b), maxBody)
@@ -168,7 +168,7 @@ func (r *RequestOptions) bodyCheck(maxBody uint64) (*generator.BodyCheck, error)
 	}
 	re, err := regexp.Compile(r.ExpectBody)
 	if err != nil {
-		return nil, fmt.Errorf("invalid --expect-body regular expression: %s", printableError(err))
+		return nil, fmt.Errorf("invalid --expect-body regular expression: %v", flagError(err))
 	}
 	return &generator.BodyCheck{Match: re}, nil
 }
@@ -182,6 +182,3 @@ func (r *RequestOptions) apply(cfg *generator.Config, maxBody uint64) {
 	cfg.Expect.Status = r.ExpectStatus
 	cfg.Expect.Body, _ = r.bodyCheck(maxBody)
 }
-
-// printableError is err's text on one line.
-func printableError(err error) string { return strings.Map(printable, err.Error()) }

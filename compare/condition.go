@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/gowrk/gowrk/threshold"
 )
 
 // Condition is a limit on a change, e.g. "p99>+10%" (p99 more than 10%
@@ -59,35 +61,14 @@ func (c Condition) Broken(cmp Comparison) bool {
 // the others are latencies and take a percentage or a time (us, ms, s).
 // The sign of the value is optional: "p99>10%" is "p99>+10%".
 func ParseConditions(s string, metrics []string) ([]Condition, error) {
-	var out []Condition
-	for _, part := range strings.Split(s, ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		c, err := parseCondition(part, metrics)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("invalid condition %q: want e.g. \"p99>+10%%,rps<-5%%\"", s)
-	}
-	return out, nil
+	return threshold.ParseList(s, "p99>+10%,rps<-5%", func(part string) (Condition, error) { return parseCondition(part, metrics) })
 }
 
 func parseCondition(s string, metrics []string) (Condition, error) {
-	i := strings.IndexAny(s, "<>")
-	if i <= 0 {
+	name, op, value, ok := threshold.SplitCondition(s)
+	if !ok {
 		return Condition{}, fmt.Errorf("invalid condition %q: want METRIC>CHANGE or METRIC<CHANGE, e.g. p99>+10%%", s)
 	}
-	op := s[i : i+1]
-	if i+1 < len(s) && s[i+1] == '=' {
-		op += "="
-	}
-	name := strings.ToLower(strings.TrimSpace(s[:i]))
-	value := strings.TrimSpace(s[i+len(op):])
 	if !slices.Contains(metrics, name) {
 		return Condition{}, fmt.Errorf("unknown metric %q in condition %q: want one of %s", name, s, strings.Join(metrics, ", "))
 	}

@@ -350,7 +350,7 @@ func (c *conn) end(f *flight) {
 		f.open = false
 		c.open--
 		c.markInflight()
-		if c.limited && c.open == 0 && c.sent >= c.quota {
+		if c.limited && c.sent >= c.quota {
 			c.meetQuota()
 		}
 	}
@@ -411,9 +411,7 @@ func (c *conn) handle(ev wire.Event, end time.Duration) (broken, fatal error) {
 			c.complete(f, end)
 		}
 	case wire.Reset:
-		if !f.warm {
-			c.countError(&c.totals.Errors.Reset, ClassReset, errStreamReset, f.endpointOf(f.responses))
-		}
+		c.flightError(f, ClassReset, errStreamReset)
 		c.end(f)
 	case wire.Refused:
 		// Never processed: neither sent nor an error.
@@ -516,7 +514,8 @@ func (c *conn) countError(counter *uint64, class ErrorClass, err error, endpoint
 	c.publish()
 }
 
-// flightError counts a failure of class for the flight.
+// flightError counts a failure of class for the flight, unless it began
+// in the warm-up.
 func (c *conn) flightError(f *flight, class ErrorClass, err error) {
 	if f.warm {
 		return
@@ -556,9 +555,7 @@ func (c *conn) expire(now time.Duration) (closeConn bool) {
 		if !f.open || now-f.start <= timeout {
 			continue
 		}
-		if !f.warm {
-			c.countError(&c.totals.Errors.Timeout, ClassTimeout, os.ErrDeadlineExceeded, f.endpointOf(f.responses))
-		}
+		c.flightError(f, ClassTimeout, os.ErrDeadlineExceeded)
 		closeConn = closeConn || c.read == f.readBefore || !c.codec.Cancel(i)
 		c.end(f)
 	}

@@ -11,6 +11,8 @@ import (
 // headOnly marks the one request of a flight as HEAD.
 var headOnly = []uint64{1}
 
+var locationHeader = []byte("Location")
+
 // follow sends, in the flight's slot, the request a redirect response asks
 // for, and reports whether it did: the flight then goes on, its latency
 // and status to be the chain's. It must run with the response in c.hook.
@@ -21,7 +23,7 @@ func (c *conn) follow(f *flight, ev wire.Event) (bool, error) {
 	if cfg.Follow == 0 || !isRedirect(ev.Status) {
 		return false, nil
 	}
-	location := headerValue(c.hook, "Location")
+	location := headerValue(c.hook, locationHeader)
 	next, ok := []byte(nil), false
 	if location != nil && f.req.Count == 1 && f.hops < cfg.Follow && !ev.Close && c.codec.Reusable() {
 		next, ok = redirectRequest(f.next[:0], f.sent, ev.Status, location, cfg.URL.Scheme)
@@ -59,9 +61,9 @@ func isRedirect(status int) bool {
 
 // headerValue is the value of r's first header called name, nil when
 // there is none.
-func headerValue(r *Response, name string) []byte {
+func headerValue(r *Response, name []byte) []byte {
 	for n, v := range r.Headers() {
-		if strings.EqualFold(string(n), name) {
+		if bytes.EqualFold(n, name) {
 			return v
 		}
 	}

@@ -248,7 +248,6 @@ func Run(ctx context.Context, c Config) (*Result, error) {
 	}
 	timer.Stop()
 	runtime := series.stop()
-	r.stopping.Store(true)
 	r.end()
 	for _, th := range threads {
 		th.interruptAll()

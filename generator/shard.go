@@ -65,12 +65,8 @@ func wholeLayout(cfg *Config) layout {
 // workload's engine connections, how many fall to the one at rank p among
 // the run's: exact, and the same in the open-loop schedule.
 func (l layout) quota(p, groupSize int, n uint64) uint64 {
-	group := p / groupSize
-	if l.shard.Enabled() {
-		group = group*l.shard.Count + l.shard.Index
-	}
-	place := uint64(group*groupSize + p%groupSize)
-	units := uint64(l.conns * groupSize)
+	wp, _ := l.workloadPlace(p, groupSize)
+	place, units := uint64(wp), uint64(l.conns*groupSize)
 	if n <= place {
 		return 0
 	}
@@ -82,12 +78,19 @@ func (l layout) quota(p, groupSize int, n uint64) uint64 {
 // round-robin of the open-loop schedule, scaled to the shard, and its
 // connection's rank in the workload, which the connection stages gate.
 func (l layout) places(p, groupSize int) (place, groupRank float64) {
-	group := p / groupSize
+	wp, group := l.workloadPlace(p, groupSize)
+	return float64(wp) * l.fraction, float64(group)
+}
+
+// workloadPlace is, for the engine connection at rank p among the run's,
+// its rank among the whole workload's engine connections, and its
+// connection's rank among the workload's connections.
+func (l layout) workloadPlace(p, groupSize int) (place, group int) {
+	group = p / groupSize
 	if l.shard.Enabled() {
 		group = group*l.shard.Count + l.shard.Index
 	}
-	place = float64(group*groupSize + p%groupSize)
-	return place * l.fraction, float64(group)
+	return group*groupSize + p%groupSize, group
 }
 
 // applyShard turns a workload's configuration into its shard's: the

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/units"
+	"github.com/gowrk/gowrk/validity"
 )
 
 // curveRows bounds the breakpoint curve printed in the text report; a long
@@ -62,9 +63,10 @@ func BreakpointText(out io.Writer, res *generator.Result) error {
 }
 
 // lateShare is the share of late or never-sent requests from which a run
-// is reported as having fallen behind its schedule; some late requests are
-// normal (a garbage collection, a busy core).
-const lateShare = 0.01
+// is reported as having fallen behind its schedule, the validity verdict's
+// warning; some late requests are normal (a garbage collection, a busy
+// core).
+const lateShare = validity.BehindWarn
 
 // ScheduleNote says how far behind schedule an open-loop run fell, when it
 // fell behind noticeably: the measured rate is then lower than asked.

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strconv"
 
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/pace"
 	"github.com/gowrk/gowrk/stats"
@@ -112,20 +114,27 @@ func EndpointsText(out io.Writer, run *summary.Run) error {
 		fmt.Fprintf(w, "  %-*s %10d %8d %10.2f %9s %9s %9s %9s", width, e.Name, e.Requests, e.Errors, rate,
 			units.FormatTime(float64(p50)), units.FormatTime(float64(p90)), units.FormatTime(float64(p99)), units.FormatTime(float64(top)))
 		if failures {
-			okP99, failP99 := "-", "-"
-			if e.Latency != nil {
-				if ok := stats.Subtract(e.Latency, e.FailedLatency); ok.TotalCount() > 0 {
-					okP99 = units.FormatTime(float64(ok.ValueAtQuantile(99)))
-				}
-			}
-			if f := e.FailedLatency; f != nil && f.TotalCount() > 0 {
-				failP99 = units.FormatTime(float64(f.ValueAtQuantile(99)))
-			}
+			okP99, failP99 := outcomeP99(e)
 			fmt.Fprintf(w, " %9s %9s", okP99, failP99)
 		}
 		fmt.Fprintln(w)
 	}
 	return w.err
+}
+
+// outcomeP99 is an endpoint's p99 of the successful responses and of the
+// failed ones, "-" for none.
+func outcomeP99(e generator.EndpointResult) (ok, fail string) {
+	p99 := func(h *hdrhistogram.Histogram) string {
+		if h == nil || h.TotalCount() == 0 {
+			return "-"
+		}
+		return units.FormatTime(float64(h.ValueAtQuantile(99)))
+	}
+	if e.Latency == nil {
+		return "-", p99(e.FailedLatency)
+	}
+	return p99(stats.Subtract(e.Latency, e.FailedLatency)), p99(e.FailedLatency)
 }
 
 // topReasons is how many reasons per class the text report lists.

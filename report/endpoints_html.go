@@ -8,7 +8,6 @@ import (
 
 	"github.com/gowrk/gowrk/generator"
 	"github.com/gowrk/gowrk/pace"
-	"github.com/gowrk/gowrk/stats"
 	"github.com/gowrk/gowrk/units"
 )
 
@@ -61,13 +60,7 @@ func endpointsView(res *generator.Result) ([]endpointView, template.HTML) {
 		v.Statuses = strings.Join(st, ", ")
 		if h := e.Latency; h != nil && h.TotalCount() > 0 {
 			v.P50, v.P90, v.P99, v.Max = ft(h.ValueAtQuantile(50)), ft(h.ValueAtQuantile(90)), ft(h.ValueAtQuantile(99)), ft(h.Max())
-			v.OKP99, v.FailP99 = "-", "-"
-			if ok := stats.Subtract(h, e.FailedLatency); ok.TotalCount() > 0 {
-				v.OKP99 = ft(ok.ValueAtQuantile(99))
-			}
-			if f := e.FailedLatency; f != nil && f.TotalCount() > 0 {
-				v.FailP99 = ft(f.ValueAtQuantile(99))
-			}
+			v.OKP99, v.FailP99 = outcomeP99(e)
 		}
 		out = append(out, v)
 	}

@@ -171,38 +171,53 @@ func (c Condition) Name() string {
 // words invalid and suspect hold when the run's validity verdict is that
 // bad or worse.
 func Parse(s string) ([]Condition, error) {
-	var out []Condition
+	return ParseList(s, "p99>200ms,errors>1%", parseOne)
+}
+
+// ParseList parses a comma-separated list of conditions with parse,
+// skipping empty parts; a list without any is an error showing example.
+func ParseList[C any](s, example string, parse func(string) (C, error)) ([]C, error) {
+	var out []C
 	for _, part := range strings.Split(s, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
 			continue
 		}
-		c, err := parseOne(part)
+		c, err := parse(part)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("invalid condition %q: want e.g. \"p99>200ms,errors>1%%\"", s)
+		return nil, fmt.Errorf("invalid condition %q: want e.g. %q", s, example)
 	}
 	return out, nil
+}
+
+// SplitCondition cuts "NAME OP VALUE" at its comparison (<, <=, >, >=):
+// the name lower-cased, name and value trimmed; ok is false when no name
+// comes before a comparison.
+func SplitCondition(s string) (name, op, value string, ok bool) {
+	i := strings.IndexAny(s, "<>")
+	if i <= 0 {
+		return "", "", "", false
+	}
+	op = s[i : i+1]
+	if i+1 < len(s) && s[i+1] == '=' {
+		op += "="
+	}
+	return strings.ToLower(strings.TrimSpace(s[:i])), op, strings.TrimSpace(s[i+len(op):]), true
 }
 
 func parseOne(s string) (Condition, error) {
 	if word := strings.ToLower(s); word == "invalid" || word == "suspect" {
 		return Condition{Metric: Validity, Op: ">=", Value: float64(slices.Index(verdicts, word)), text: word}, nil
 	}
-	i := strings.IndexAny(s, "<>")
-	if i <= 0 {
+	name, op, value, ok := SplitCondition(s)
+	if !ok {
 		return Condition{}, fmt.Errorf("invalid condition %q: want METRIC>VALUE, METRIC<VALUE, invalid or suspect", s)
 	}
-	op := s[i : i+1]
-	if i+1 < len(s) && s[i+1] == '=' {
-		op += "="
-	}
-	name := strings.ToLower(strings.TrimSpace(s[:i]))
-	value := strings.TrimSpace(s[i+len(op):])
 	c := Condition{Op: op}
 	var err error
 	switch {
