@@ -18,7 +18,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gowrk/gowrk/generator"
-	"github.com/gowrk/gowrk/internal/testenv"
 	"github.com/gowrk/gowrk/internal/testnginx"
 	"github.com/gowrk/gowrk/internal/testprom"
 	"github.com/gowrk/gowrk/internal/testserver"
@@ -131,20 +130,7 @@ func TestDashboardMetrics(t *testing.T) {
 		return testserver.OK
 	})
 	jsonPath := filepath.Join(t.TempDir(), "r.json")
-	var stdout, stderr testenv.Buffer
-	done := make(chan int, 1)
-	go func() {
-		done <- Main([]string{"-t1", "-c2", "-d2s", "-q", "--dashboard", "127.0.0.1:0", "--dashboard-linger", "2s", "--json", jsonPath, srv.URL}, &stdout, &stderr)
-	}()
-	var base string
-	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if m := regexp.MustCompile(`dashboard at (http://\S+)`).FindStringSubmatch(stderr.String()); m != nil {
-			base = m[1]
-		}
-	}
-	if base == "" {
-		t.Fatalf("no dashboard address on stderr: %q", stderr.String())
-	}
+	base, stderr, done := startDashboardRun(t, "-t1", "-c2", "-d2s", "-q", "--dashboard-linger", "2s", "--json", jsonPath, srv.URL)
 	get := func(path string) (int, string) {
 		resp, err := http.Get(base + path)
 		if err != nil {

@@ -152,18 +152,17 @@ func TestWatchBadInput(t *testing.T) {
 	}
 }
 
-// A run with the dashboard: an event stream gets an update every second
-// with growing counts, a browser draws them and, at the end, the figures
-// of the JSON report.
-func TestDashboardRun(t *testing.T) {
-	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
-	jsonPath := filepath.Join(t.TempDir(), "r.json")
-	var stdout, stderr testenv.Buffer
-	done := make(chan int, 1)
+// startDashboardRun starts gowrk with --dashboard on a free port and args,
+// and waits until it says where the dashboard is: its URL, gowrk's stderr,
+// and where its exit status comes.
+func startDashboardRun(t *testing.T, args ...string) (base string, stderr *testenv.Buffer, done <-chan int) {
+	t.Helper()
+	stderr = &testenv.Buffer{}
+	exit := make(chan int, 1)
 	go func() {
-		done <- Main([]string{"-t1", "-c2", "-d4s", "-q", "--dashboard", "127.0.0.1:0", "--dashboard-linger", "6s", "--json", jsonPath, srv.URL}, &stdout, &stderr)
+		var stdout testenv.Buffer
+		exit <- Main(append([]string{"--dashboard", "127.0.0.1:0"}, args...), &stdout, stderr)
 	}()
-	var base string
 	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if m := regexp.MustCompile(`dashboard at (http://\S+)`).FindStringSubmatch(stderr.String()); m != nil {
 			base = m[1]
@@ -172,6 +171,16 @@ func TestDashboardRun(t *testing.T) {
 	if base == "" {
 		t.Fatalf("no dashboard address on stderr: %q", stderr.String())
 	}
+	return base, stderr, exit
+}
+
+// A run with the dashboard: an event stream gets an update every second
+// with growing counts, a browser draws them and, at the end, the figures
+// of the JSON report.
+func TestDashboardRun(t *testing.T) {
+	srv := testserver.Start(t, false, func(int64, *fasthttp.Request) testserver.Reply { return testserver.OK })
+	jsonPath := filepath.Join(t.TempDir(), "r.json")
+	base, stderr, done := startDashboardRun(t, "-t1", "-c2", "-d4s", "-q", "--dashboard-linger", "6s", "--json", jsonPath, srv.URL)
 
 	type browserResult struct {
 		dom     string

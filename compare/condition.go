@@ -43,17 +43,7 @@ func (c Condition) Broken(cmp Comparison) bool {
 	if !cmp.Significant() {
 		return false
 	}
-	v := c.Measured(cmp)
-	switch c.Op {
-	case ">":
-		return v > c.Value
-	case ">=":
-		return v >= c.Value
-	case "<":
-		return v < c.Value
-	default:
-		return v <= c.Value
-	}
+	return threshold.Compare(c.Measured(cmp), c.Op, c.Value)
 }
 
 // ParseConditions reads a comma-separated list of conditions on the

@@ -123,16 +123,20 @@ func (c Condition) Measure(o Observation) (value float64, ok bool) {
 
 // Holds reports whether value satisfies the condition, i.e. whether the
 // threshold is broken.
-func (c Condition) Holds(value float64) bool {
-	switch c.Op {
+func (c Condition) Holds(value float64) bool { return Compare(value, c.Op, c.Value) }
+
+// Compare reports whether value op limit holds, op one of >, >=, < and
+// <= (SplitCondition's).
+func Compare(value float64, op string, limit float64) bool {
+	switch op {
 	case ">":
-		return value > c.Value
+		return value > limit
 	case ">=":
-		return value >= c.Value
+		return value >= limit
 	case "<":
-		return value < c.Value
+		return value < limit
 	default:
-		return value <= c.Value
+		return value <= limit
 	}
 }
 
